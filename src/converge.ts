@@ -1,0 +1,123 @@
+// observe → plan → apply, and what happens when applying fails: a new pod is removed
+// whole; an existing one converges back to the spec it ran before, start-first, so it never
+// serves with fewer replicas than before the command.
+import type { Deps } from "./commands/context.js";
+import type { Engine } from "./engine.js";
+import { ChangeFailedError, InterruptedError, PodError } from "./errors.js";
+import { applyPlan, type ExecContext } from "./execute.js";
+import { Label } from "./labels.js";
+import { askedReplicas, currentSpec, observePod, podExists, type ObservedPod } from "./observe.js";
+import { formatPlan, isEmpty, planDown, reconcile, type Plan, type ReconcileOptions } from "./plan.js";
+import type { Reporter } from "./report.js";
+import { formatPort, targetPorts, type PodSpec, type ReplicaSpec } from "./spec.js";
+import { podRow } from "./status.js";
+
+export async function observe(engine: Engine, pod: string): Promise<ObservedPod> {
+  return observePod(pod, await engine.listContainers([`${Label.pod}=${pod}`]));
+}
+
+/** Image id → a reference that still names it, so replicas show a name, not an id. */
+async function imageRefs(engine: Engine, specs: ReplicaSpec[]): Promise<Record<string, string>> {
+  const refs: Record<string, string> = {};
+  for (const s of specs) {
+    if (refs[s.imageId] === undefined && (await engine.imageId(s.image)) === s.imageId) refs[s.imageId] = s.image;
+  }
+  return refs;
+}
+
+export interface ConvergeOptions extends ReconcileOptions {
+  readyTimeoutMs: number;
+  dryRun: boolean;
+}
+
+/** The spec the pod ran before this command, to roll back to. */
+function previousSpec(before: ObservedPod, fallback: PodSpec): PodSpec | null {
+  const current = currentSpec(before);
+  if (!current) return null;
+  return {
+    name: before.name,
+    replicas: askedReplicas(before),
+    sandbox: before.sandbox?.spec?.sandbox ?? fallback.sandbox,
+    replica: current.replica,
+  };
+}
+
+export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec, before: ObservedPod, options: ConvergeOptions): Promise<Plan> {
+  const engine = deps.engine();
+  const plan = reconcile(desired, before, options);
+  if (options.dryRun) {
+    reporter.result(formatPlan(plan));
+    return plan;
+  }
+  const previous = previousSpec(before, desired);
+  const refs = await imageRefs(engine, previous ? [desired.replica, previous.replica] : [desired.replica]);
+  const context = (spec: PodSpec, sandboxId: string | null): ExecContext => ({
+    engine,
+    clock: deps.clock,
+    sandboxId,
+    ports: targetPorts(spec.sandbox.ports),
+    imageRefs: refs,
+    readyTimeoutMs: options.readyTimeoutMs,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    emit: (e) => reporter.event(e),
+  });
+
+  try {
+    await applyPlan(plan, context(desired, before.sandbox?.id ?? null));
+    return plan;
+  } catch (err) {
+    const failure = err instanceof PodError ? err : new ChangeFailedError(String(err), undefined, err as PodError);
+    if (failure instanceof InterruptedError) {
+      throw new InterruptedError(
+        `interrupted: pod ${desired.name} may be part-way through the change`,
+        "`pod ps` shows where it stands; run the same command again to finish it",
+      );
+    }
+    await rollBack(deps, reporter, desired, before, previous, options, context, failure);
+    throw failure; // not reached: rollBack throws
+  }
+}
+
+async function rollBack(
+  deps: Deps,
+  reporter: Reporter,
+  desired: PodSpec,
+  before: ObservedPod,
+  previous: PodSpec | null,
+  options: ConvergeOptions,
+  context: (spec: PodSpec, sandboxId: string | null) => ExecContext,
+  failure: PodError,
+): Promise<never> {
+  const engine = deps.engine();
+  const now = await observe(engine, desired.name);
+  const existed = podExists(before);
+  const undo = !existed || previous === null ? planDown(now, 0) : reconcile(previous, now, { stopTimeoutS: options.stopTimeoutS ?? null });
+  if (!isEmpty(undo)) reporter.note(existed ? `rolling back pod ${desired.name} to the spec it ran before` : `removing what this command created`);
+  try {
+    await applyPlan(undo, context(previous ?? desired, now.sandbox?.id ?? null));
+  } catch (undoErr) {
+    const why = undoErr instanceof PodError ? undoErr.message : String(undoErr);
+    throw new ChangeFailedError(
+      `the change to pod ${desired.name} failed, and so did rolling it back (${why})`,
+      "`pod ps` shows what is left; `pod down` removes it, `pod up` tries again",
+      failure,
+    );
+  }
+  throw new ChangeFailedError(
+    existed
+      ? `the change to pod ${desired.name} failed and was rolled back: its replicas serve as before`
+      : `pod ${desired.name} could not start and was removed: nothing is left behind`,
+    undefined,
+    failure,
+  );
+}
+
+export function summary(pod: ObservedPod): string {
+  const row = podRow(pod);
+  const ports = row.ports.map(formatPort).join(", ") || "none";
+  return [
+    `pod ${row.name}: ${row.replicas.running}/${row.replicas.asked} replicas ready (${row.status})`,
+    `  ports  ${ports}`,
+    `  image  ${row.image}`,
+  ].join("\n");
+}

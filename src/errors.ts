@@ -1,0 +1,80 @@
+// Every failure pod reports is one of these: it carries its exit code and a hint, and the
+// CLI prints it once, as one line (the stack only with --debug).
+
+export abstract class PodError extends Error {
+  abstract readonly exitCode: number;
+  /** What the user can do about it; printed after the message. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.hint = hint;
+  }
+}
+
+/** The command line or the spec is wrong. Nothing was created. */
+export class UsageError extends PodError {
+  readonly exitCode = 2;
+}
+
+/** No Docker engine answers where pod looked. */
+export class EngineUnreachableError extends PodError {
+  readonly exitCode = 3;
+}
+
+/** The pod named does not exist. */
+export class PodNotFoundError extends PodError {
+  readonly exitCode = 1;
+}
+
+/** An image pod needs is not on the engine and cannot be pulled here. */
+export class ImageMissingError extends PodError {
+  readonly exitCode = 1;
+}
+
+/** Another pod command holds the pod's lock. */
+export class PodBusyError extends PodError {
+  readonly exitCode = 1;
+}
+
+/** The engine refused or failed a call. */
+export class EngineError extends PodError {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    hint?: string,
+    readonly statusCode?: number,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Replicas did not become ready; `details` names each one and why. */
+export class NotReadyError extends PodError {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    hint: string | undefined,
+    readonly details: string[],
+  ) {
+    super(message, hint);
+  }
+}
+
+/** A change failed and was undone or left partly done; says which. */
+export class ChangeFailedError extends PodError {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    hint: string | undefined,
+    readonly cause: PodError,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** Ctrl-C or SIGTERM arrived while a change was being applied. */
+export class InterruptedError extends PodError {
+  readonly exitCode = 130;
+}

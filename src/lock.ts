@@ -1,0 +1,66 @@
+// One pod command at a time per pod. The sandbox's name guards only its creation; a second
+// `up` that found a half-made pod would take it for a broken one and tear it down. So each
+// changing command holds `<pod>-lock`: a never-started container whose name Docker reserves
+// atomically (409 Conflict for the second). It records its holder, so a lock left by a
+// command that crashed on this host is taken over at once.
+import { hostname } from "node:os";
+import type { Clock } from "./clock.js";
+import { lockConfig } from "./containers.js";
+import type { Engine } from "./engine.js";
+import { EngineError, PodBusyError } from "./errors.js";
+import { Label, lockName } from "./labels.js";
+
+export interface LockOptions {
+  engine: Engine;
+  pod: string;
+  clock: Clock;
+  timeoutMs: number;
+  onWait?: (holder: string) => void;
+}
+
+function holderIsDeadHere(holder: string): boolean {
+  const [host, pid] = holder.split(":");
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+export async function withLock<T>(o: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const me = `${hostname()}:${process.pid}`;
+  const start = o.clock.now();
+  let told = false;
+  let lockId: string;
+  for (;;) {
+    try {
+      lockId = await o.engine.createContainer(lockConfig(o.pod, me));
+      break;
+    } catch (err) {
+      if (!(err instanceof EngineError) || err.statusCode !== 409) throw err;
+    }
+    const lock = await o.engine.inspectContainer(lockName(o.pod));
+    if (!lock) continue; // released between our two calls
+    const holder = lock.labels[Label.lockHolder] ?? "unknown";
+    if (holderIsDeadHere(holder)) {
+      await o.engine.removeContainer(lock.id);
+      continue;
+    }
+    if (o.clock.now() - start >= o.timeoutMs) {
+      throw new PodBusyError(
+        `pod ${o.pod} is being changed by another pod command (${holder})`,
+        `wait for it to finish; if that command is gone, remove its lock with: docker rm ${lockName(o.pod)}`,
+      );
+    }
+    if (!told) o.onWait?.(holder);
+    told = true;
+    await o.clock.sleep(200);
+  }
+  try {
+    return await fn();
+  } finally {
+    await o.engine.removeContainer(lockId);
+  }
+}
