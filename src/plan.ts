@@ -126,7 +126,7 @@ export function reconcile(desired: PodSpec, observed: ObservedPod, options: Reco
   // 2. Add the lowest free numbers.
   const missing = range(1, desired.replicas).filter((n) => !keep.has(n));
   if (missing.length > 0) {
-    const reason = keep.size === 0 && observed.replicas.length === 0 ? "scale up" : "missing";
+    const reason = missing.some((n) => byNumber.has(n)) ? "replacing replicas that serve nothing" : "scale up";
     steps.push([{ kind: "start-replicas", pod, numbers: missing, replica: desired.replica, generation, reason }]);
   }
 

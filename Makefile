@@ -1,0 +1,76 @@
+# One entry for users and CI. On a fresh Debian machine every target installs what it
+# needs: Debian's docker.io (and starts dockerd when no engine answers), Go for the sample
+# server, wrk and hey for load, the npm dependencies; then builds the CLI and the images.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+APT_PACKAGES := docker.io golang-go wrk hey curl
+CACHE := .cache
+DOCKERD_LOG := $(CACHE)/dockerd.log
+TS_SOURCES := $(shell find src -name '*.ts')
+
+.PHONY: build demo test test-unit test-e2e bench engine tools images clean
+
+build: node_modules dist/cli.js images ## npm deps, the CLI, a running engine, the images
+
+# Debian packages, installed only when one of their commands is missing.
+tools:
+	@missing=""; \
+	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
+	command -v go      >/dev/null || missing="$$missing golang-go"; \
+	command -v wrk     >/dev/null || missing="$$missing wrk"; \
+	command -v hey     >/dev/null || missing="$$missing hey"; \
+	command -v curl    >/dev/null || missing="$$missing curl"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# A Docker engine that answers: the one running, or Debian's dockerd started in the background.
+engine: tools
+	@if ! docker info >/dev/null 2>&1; then \
+	  mkdir -p $(CACHE); \
+	  echo "no Docker engine answers: starting dockerd (log: $(DOCKERD_LOG))"; \
+	  nohup dockerd >$(DOCKERD_LOG) 2>&1 & \
+	  for i in $$(seq 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done; \
+	  docker info >/dev/null 2>&1 || { echo "make: dockerd did not come up; see $(DOCKERD_LOG)" >&2; tail -20 $(DOCKERD_LOG) >&2; exit 1; }; \
+	fi
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules
+
+dist/cli.js: node_modules tsconfig.json $(TS_SOURCES)
+	npx tsc -p tsconfig.json
+	@touch dist/cli.js
+
+images: engine
+	@$(MAKE) --no-print-directory -C fixtures images
+
+demo: build
+	@./bin/pod up --replicas 3 -p 80:8080 http_server
+	@echo; echo "300 requests to http://127.0.0.1:80/, counted per replica:"
+	@for i in $$(seq 300); do curl -s http://127.0.0.1:80/; done | sort | uniq -c
+	@echo; echo "Next:"; \
+	echo "  ./bin/pod ps                      # the pod, its replicas and port"; \
+	echo "  ./bin/pod scale http_server 5     # converge to five replicas"; \
+	echo "  ./bin/pod down http_server        # remove it"
+
+test: build
+	npx vitest run --config test/vitest.config.ts
+
+test-unit: node_modules
+	npx vitest run --config test/vitest.config.ts --project unit
+
+test-e2e: build
+	npx vitest run --config test/vitest.config.ts --project e2e
+
+bench: build
+	@bash test/bench/bench.sh
+
+clean:
+	rm -rf dist $(CACHE)
+	@$(MAKE) --no-print-directory -C fixtures clean
