@@ -3,7 +3,7 @@
 // serves with fewer replicas than before the command.
 import type { Deps } from "./commands/context.js";
 import type { Engine } from "./engine.js";
-import { ChangeFailedError, InterruptedError, PodError } from "./errors.js";
+import { ChangeFailedError, InterruptedError, PodError, UsageError } from "./errors.js";
 import { applyPlan, type ExecContext } from "./execute.js";
 import { Label } from "./labels.js";
 import { askedReplicas, currentSpec, observePod, podExists, type ObservedPod } from "./observe.js";
@@ -103,6 +103,8 @@ async function rollBack(
       failure,
     );
   }
+  // Bad input found only by the engine (a taken host port) is still bad input: one line, exit 2.
+  if (failure instanceof UsageError) throw failure;
   throw new ChangeFailedError(
     existed
       ? `the change to pod ${desired.name} failed and was rolled back: its replicas serve as before`

@@ -1,0 +1,136 @@
+// The e2e suite drives the real CLI (bin/pod, built by `make test`) against the real
+// engine, with real clients against the published port. Traffic goes to 127.0.0.1 only.
+import { execFile, spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const POD = `${ROOT}bin/pod`;
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(file: string, args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(file, args, { env: { ...process.env, CI: "1", ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function pod(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return exec(POD, args, env);
+}
+
+/** Starts pod in the background, for tests that run two at once. */
+export function podAsync(args: string[]): Promise<Result> {
+  return pod(args);
+}
+
+export function docker(args: string[]): Promise<Result> {
+  return exec("docker", args);
+}
+
+/** Ids of every container carrying the pod's label, running or not. */
+export async function containersOf(name: string): Promise<string[]> {
+  const r = await docker(["ps", "-aq", "--no-trunc", "--filter", `label=dev.pod.name=${name}`]);
+  return r.stdout.split("\n").filter(Boolean).sort();
+}
+
+export async function namesOf(name: string): Promise<string[]> {
+  const r = await docker(["ps", "-a", "--format", "{{.Names}}", "--filter", `label=dev.pod.name=${name}`]);
+  return r.stdout.split("\n").filter(Boolean).sort();
+}
+
+export async function removePod(name: string): Promise<void> {
+  const ids = await containersOf(name);
+  if (ids.length > 0) await docker(["rm", "-f", ...ids]);
+}
+
+/** Each test names its pods here; they are removed by label after it, pass or fail. */
+export function podsToClean(): Set<string> {
+  const names = new Set<string>();
+  afterEach(async () => {
+    for (const n of names) await removePod(n);
+    names.clear();
+  });
+  return names;
+}
+
+/** `n` requests, each on a new connection (`Connection: close`), with curl; the body lines. */
+export async function requests(port: number, n: number): Promise<string[]> {
+  const r = await exec("curl", ["-s", "--max-time", "5", "-H", "Connection: close", `http://127.0.0.1:${port}/?[1-${n}]`]);
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+export function countBy(lines: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return counts;
+}
+
+/** Who answered, as the sorted set of `Hello from` lines. */
+export async function answering(port: number, n: number): Promise<string[]> {
+  return [...countBy(await requests(port, n)).keys()].sort();
+}
+
+export function hello(pod: string, ...numbers: number[]): string[] {
+  return numbers.map((n) => `Hello from ${pod}-${n}`).sort();
+}
+
+/** Holds a port on 127.0.0.1 as another program would. */
+export function holdPort(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+export async function portIsFree(port: number): Promise<boolean> {
+  try {
+    const s = await holdPort(port);
+    await new Promise((r) => s.close(r));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LoadResult {
+  total: number;
+  errors: number;
+  non2xx: number;
+  raw: string;
+}
+
+/**
+ * hey with keep-alive off: every request a new connection, so listeners closing
+ * mid-run would show as resets. Runs until `stop` resolves (bounded by maxSeconds).
+ */
+export function loadUntil(port: number, stop: Promise<unknown>, maxSeconds = 60, concurrency = 20): Promise<LoadResult> {
+  return new Promise((resolve) => {
+    const child = spawn("hey", ["-z", `${maxSeconds}s`, "-c", String(concurrency), "-disable-keepalive", "-t", "5", `http://127.0.0.1:${port}/`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    void stop.finally(() => setTimeout(() => child.kill("SIGINT"), 500));
+    child.on("close", () => resolve(parseHey(out)));
+  });
+}
+
+export function parseHey(out: string): LoadResult {
+  const codes = [...out.matchAll(/\[(\d{3})\]\s+(\d+) responses/g)].map((m) => ({ code: Number(m[1]), n: Number(m[2]) }));
+  const ok = codes.filter((c) => c.code >= 200 && c.code < 300).reduce((a, c) => a + c.n, 0);
+  const non2xx = codes.filter((c) => c.code < 200 || c.code >= 300).reduce((a, c) => a + c.n, 0);
+  const errorSection = out.split("Error distribution:")[1] ?? "";
+  const errors = [...errorSection.matchAll(/\[(\d+)\]\s/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return { total: ok + non2xx + errors, errors, non2xx, raw: out };
+}
