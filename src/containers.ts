@@ -12,7 +12,7 @@ export const SANDBOX_BINARY = "/pod-sandbox";
  * sandbox gets a new namespace and its replicas would stay in the dead one, so pod
  * recreates the whole group instead (as kubelet does).
  */
-export function sandboxConfig(spec: PodSpec, generation: number): ContainerConfig {
+export function sandboxConfig(spec: PodSpec, generation: number, migrateReq = true): ContainerConfig {
   const s = spec.sandbox;
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of s.ports) {
@@ -38,7 +38,7 @@ export function sandboxConfig(spec: PodSpec, generation: number): ContainerConfi
       PortBindings: bindings,
       // Queued connections of a closing SO_REUSEPORT listener move to a live one instead of
       // being reset: what makes scale-down and replacement lossless (Linux >= 5.14).
-      Sysctls: { "net.ipv4.tcp_migrate_req": "1" },
+      ...(migrateReq ? { Sysctls: { "net.ipv4.tcp_migrate_req": "1" } } : {}),
       RestartPolicy: { Name: "no" },
       Dns: s.dns,
       DnsSearch: s.dnsSearch,

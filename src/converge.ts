@@ -2,6 +2,7 @@
 // whole; an existing one converges back to the spec it ran before, start-first, so it never
 // serves with fewer replicas than before the command.
 import type { Deps } from "./commands/context.js";
+import { supportsMigrateReq } from "./compat.js";
 import type { Engine } from "./engine.js";
 import { ChangeFailedError, InterruptedError, PodError, UsageError } from "./errors.js";
 import { applyPlan, type ExecContext } from "./execute.js";
@@ -20,7 +21,7 @@ export async function observe(engine: Engine, pod: string): Promise<ObservedPod>
 async function imageRefs(engine: Engine, specs: ReplicaSpec[]): Promise<Record<string, string>> {
   const refs: Record<string, string> = {};
   for (const s of specs) {
-    if (refs[s.imageId] === undefined && (await engine.imageId(s.image)) === s.imageId) refs[s.imageId] = s.image;
+    if (refs[s.imageId] === undefined && (await engine.image(s.image))?.id === s.imageId) refs[s.imageId] = s.image;
   }
   return refs;
 }
@@ -51,6 +52,13 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
   }
   const previous = previousSpec(before, desired);
   const refs = await imageRefs(engine, previous ? [desired.replica, previous.replica] : [desired.replica]);
+  const { kernelVersion } = await engine.info();
+  const migrateReq = supportsMigrateReq(kernelVersion);
+  if (!migrateReq && plan.steps.some((step) => step.some((a) => a.kind === "stop-replica"))) {
+    reporter.warn(
+      `the engine's kernel ${kernelVersion} has no net.ipv4.tcp_migrate_req (Linux 5.14+): connections queued on a stopping replica may be reset`,
+    );
+  }
   const context = (spec: PodSpec, sandboxId: string | null): ExecContext => ({
     engine,
     clock: deps.clock,
@@ -58,6 +66,7 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
     ports: targetPorts(spec.sandbox.ports),
     imageRefs: refs,
     readyTimeoutMs: options.readyTimeoutMs,
+    migrateReq,
     ...(deps.signal ? { signal: deps.signal } : {}),
     emit: (e) => reporter.event(e),
   });

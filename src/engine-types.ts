@@ -64,6 +64,17 @@ export interface ContainerConfig {
   };
 }
 
+export interface ImageInfo {
+  id: string;
+  /** The image's USER; "" runs as root. */
+  user: string;
+}
+
+export interface EngineInfo {
+  /** The kernel of the engine's host, where the namespaces live. */
+  kernelVersion: string;
+}
+
 export interface ExecResult {
   exitCode: number;
   output: string;

@@ -2,16 +2,17 @@
 // and alike: call dockerode, translate its error into a PodError naming the container.
 import Docker from "dockerode";
 import { PassThrough } from "node:stream";
-import type { ContainerConfig, ContainerDetails, ContainerSummary, ExecResult } from "./engine-types.js";
+import type { ContainerConfig, ContainerDetails, ContainerSummary, EngineInfo, ExecResult, ImageInfo } from "./engine-types.js";
 import { EngineError, EngineUnreachableError } from "./errors.js";
 
 export interface Engine {
   /** Where pod looks for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
   listContainers(labelFilters: string[]): Promise<ContainerSummary[]>;
-  /** The image id a reference names, or null when the engine has no such image. */
-  imageId(ref: string): Promise<string | null>;
+  /** The image a reference names, or null when the engine has no such image. */
+  image(ref: string): Promise<ImageInfo | null>;
   buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
   createContainer(config: ContainerConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -90,9 +91,15 @@ export class DockerEngine implements Engine {
     }));
   }
 
-  async imageId(ref: string): Promise<string | null> {
+  async info(): Promise<EngineInfo> {
+    const info = await this.call("read the engine's info", () => this.docker.info());
+    return { kernelVersion: String(info.KernelVersion ?? "") };
+  }
+
+  async image(ref: string): Promise<ImageInfo | null> {
     try {
-      return (await this.docker.getImage(ref).inspect()).Id;
+      const image = await this.docker.getImage(ref).inspect();
+      return { id: image.Id, user: image.Config?.User ?? "" };
     } catch (err) {
       if ((err as DockerodeError).statusCode === 404) return null;
       return this.fail(`inspect image ${ref}`, err);

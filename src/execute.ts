@@ -24,6 +24,8 @@ export interface ExecContext {
   /** Image id → a reference that still names it, to create replicas by name. */
   imageRefs: Record<string, string>;
   readyTimeoutMs: number;
+  /** Whether the engine's kernel has net.ipv4.tcp_migrate_req. */
+  migrateReq: boolean;
   signal?: AbortSignal;
   emit: (e: ExecEvent) => void;
 }
@@ -57,7 +59,7 @@ async function perform(action: Action, ctx: ExecContext): Promise<void> {
   const { engine } = ctx;
   switch (action.kind) {
     case "create-sandbox": {
-      const id = await engine.createContainer(sandboxConfig(action.spec, action.generation));
+      const id = await engine.createContainer(sandboxConfig(action.spec, action.generation, ctx.migrateReq));
       try {
         await engine.startContainer(id);
       } catch (err) {

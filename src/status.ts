@@ -87,6 +87,15 @@ export function formatTable(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join("").trimEnd()).join("\n");
 }
 
+/** Each replica and the spec it runs: two specs side by side mean a change is under way. */
+export function formatReplicaTable(row: PodRow): string {
+  if (row.replicaContainers.length === 0) return "no replicas";
+  return formatTable([
+    ["REPLICA", "CONTAINER", "STATE", "IMAGE", "SPEC", "GENERATION"],
+    ...row.replicaContainers.map((r) => [String(r.number), r.name, r.state, r.image, r.specHash, String(r.generation)]),
+  ]);
+}
+
 export function formatPodTable(rows: PodRow[], nowS: number): string {
   const header = ["NAME", "IMAGE", "REPLICAS", "PORTS", "STATUS", "AGE"];
   return formatTable([

@@ -47,6 +47,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
           ports: [],
           imageRefs: {},
           readyTimeoutMs: 0,
+          migrateReq: true,
           emit: (e) => reporter.event(e),
         });
       });

@@ -22,6 +22,17 @@ import {
   type PodSpec,
 } from "../spec.js";
 import type { Deps, RunState } from "./context.js";
+import type { Engine } from "../engine.js";
+import { checkSameUser, effectiveUser } from "../compat.js";
+import { currentSpec, type ObservedPod } from "../observe.js";
+
+/** Refuses, before anything starts, new replicas that could not join the serving ones' port group. */
+async function checkUserUnchanged(engine: Engine, pod: ObservedPod, next: string): Promise<void> {
+  const current = currentSpec(pod);
+  if (!current || !pod.replicas.some((r) => r.running)) return;
+  const image = await engine.image(current.replica.imageId);
+  if (image) checkSameUser(effectiveUser(current.replica.user, image.user), next);
+}
 
 /**
  * docker-run options that set a container's network. Replicas share the sandbox's network,
@@ -166,10 +177,12 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const readyTimeoutMs = parseSeconds("--ready-timeout", args["ready-timeout"]) * 1000;
       const parallel = parseReplicas(args.parallel, "--parallel") || 1;
       const engine = deps.engine();
-      spec.replica.imageId = await requireImage(engine, spec.replica.image);
+      const image = await requireImage(engine, spec.replica.image);
+      spec.replica.imageId = image.id;
       await ensureSandboxImage(engine, (t) => reporter.note(t));
       await withLock({ engine, pod: spec.name, clock: deps.clock, timeoutMs: 120_000, onWait: (h) => reporter.note(`waiting for another pod command on ${spec.name} (${h})`) }, async () => {
         const before = await observe(engine, spec.name);
+        await checkUserUnchanged(engine, before, effectiveUser(spec.replica.user, image.user));
         const plan = await converge(deps, reporter, spec, before, { readyTimeoutMs, parallel, dryRun: args["dry-run"] });
         if (args["dry-run"]) return;
         if (plan.steps.length === 0) reporter.note(`pod ${spec.name} is up to date`);

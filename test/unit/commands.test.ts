@@ -197,3 +197,52 @@ describe("errors", () => {
     expect(r.errLines).toEqual(["pod: no Docker engine answers at unix:///fake.sock (ENOENT); start one"]);
   });
 });
+
+describe("ps NAME", () => {
+  it("shows each replica and the spec it runs", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const r = await pod("ps web");
+    const lines = r.out.split("\n");
+    expect(lines[3]).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+IMAGE\s+SPEC\s+GENERATION$/);
+    expect(lines[4]).toMatch(/^1\s+web-1\s+running\s+web\s+[0-9a-f]{12}\s+1$/);
+    expect(lines[5]).toMatch(/^2\s+web-2\s+running\s+web\s+[0-9a-f]{12}\s+1$/);
+  });
+
+  it("refuses a pod that does not exist", async () => {
+    const r = await pod("ps nope");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("no pod named nope");
+  });
+});
+
+describe("zero-downtime guards", () => {
+  it("refuses new replicas under another user than the serving ones, before starting any", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 2 -p 80:8080 -u 1000 web");
+    expect(r.code).toBe(2);
+    expect(r.errLines).toEqual([
+      "pod: the new replicas would run as user 1000 while the serving ones run as root, and SO_REUSEPORT only lets one user's sockets share a port; keep the user (-u) the same, or change it with `pod down` then `pod up` (a short outage)",
+    ]);
+    expect(engine.calls.filter((c) => /^(create|start|stop|rename)/.test(c))).toEqual(["create web-lock"]);
+  });
+
+  it("counts an image's USER as the user, and root by any name as root", async () => {
+    await pod("up --replicas 1 -p 80:8080 web");
+    engine.images["web:v2"] = "sha256:v2";
+    engine.imageUsers["web:v2"] = "root";
+    expect((await pod("up --replicas 1 -p 80:8080 web:v2")).code).toBe(0);
+  });
+
+  it("leaves tcp_migrate_req out on a kernel older than 5.14, and says once that scale-down may reset", async () => {
+    engine.kernelVersion = "5.10.0-28-amd64";
+    await pod("up --replicas 3 -p 80:8080 web");
+    const sandbox = [...engine.containers.values()].find((c) => c.config.name === "web-sandbox")!;
+    expect(sandbox.config.HostConfig.Sysctls).toBeUndefined();
+    const r = await pod("scale web 1");
+    expect(r.code).toBe(0);
+    expect(r.errLines.filter((l) => l.startsWith("warning:"))).toEqual([
+      "warning: the engine's kernel 5.10.0-28-amd64 has no net.ipv4.tcp_migrate_req (Linux 5.14+): connections queued on a stopping replica may be reset",
+    ]);
+  });
+});

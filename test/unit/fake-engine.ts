@@ -52,9 +52,19 @@ export class FakeEngine implements Engine {
     }));
   }
 
-  async imageId(ref: string): Promise<string | null> {
+  kernelVersion = "6.1.0";
+  imageUsers: Record<string, string> = {};
+
+  async info() {
+    return { kernelVersion: this.kernelVersion };
+  }
+
+  async image(ref: string) {
     this.calls.push(`image ${ref}`);
-    return this.images[ref] ?? null;
+    // Docker resolves an id as well as a reference.
+    const byId = Object.keys(this.images).find((r) => this.images[r] === ref);
+    const name = ref in this.images ? ref : byId;
+    return name ? { id: this.images[name]!, user: this.imageUsers[name] ?? "" } : null;
   }
 
   async buildImage(_dir: string, _files: string[], tag: string): Promise<void> {
