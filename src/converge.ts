@@ -12,6 +12,7 @@ import { formatPlan, isEmpty, planDown, reconcile, type Plan, type ReconcileOpti
 import type { Reporter } from "./report.js";
 import { formatPort, targetPorts, type PodSpec, type ReplicaSpec } from "./spec.js";
 import { podRow } from "./status.js";
+import { waitReady } from "./readiness.js";
 
 export async function observe(engine: Engine, pod: string): Promise<ObservedPod> {
   return observePod(pod, await engine.listContainers([`${Label.pod}=${pod}`]));
@@ -73,7 +74,6 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
 
   try {
     await applyPlan(plan, context(desired, before.sandbox?.id ?? null));
-    return plan;
   } catch (err) {
     const failure = err instanceof PodError ? err : new ChangeFailedError(String(err), undefined, err as PodError);
     if (failure instanceof InterruptedError) {
@@ -83,8 +83,22 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
       );
     }
     await rollBack(deps, reporter, desired, before, previous, options, context, failure);
-    throw failure; // not reached: rollBack throws
   }
+  await verifyServing(engine, desired, context(desired, null));
+  return plan;
+}
+
+/**
+ * "Up" means serving, also when the plan was empty: replicas an interrupted command left
+ * starting must listen before pod says so. Nothing was changed here, so nothing rolls back.
+ */
+async function verifyServing(engine: Engine, desired: PodSpec, ctx: ExecContext): Promise<void> {
+  const pod = await observe(engine, desired.name);
+  const sandboxId = pod.sandbox?.id;
+  if (!sandboxId || desired.replicas === 0 || ctx.ports.length === 0) return;
+  const replicas = pod.replicas.filter((r) => r.running && r.joinedSandboxId === sandboxId);
+  const target = Object.fromEntries(ctx.ports.map((p) => [p, desired.replicas]));
+  await waitReady(engine, { sandboxId, replicas, ports: ctx.ports, target, timeoutMs: ctx.readyTimeoutMs, clock: ctx.clock, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }
 
 async function rollBack(

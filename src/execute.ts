@@ -6,7 +6,7 @@ import type { Engine } from "./engine.js";
 import { EngineError, InterruptedError, PodError, UsageError } from "./errors.js";
 import { replicaName } from "./labels.js";
 import type { Action, Plan } from "./plan.js";
-import { probeListeners, waitReady } from "./readiness.js";
+import { probeListeners, waitReady, type ListenerCounts, type ReplicaRef, type WaitReadyOptions } from "./readiness.js";
 
 export type ExecEvent =
   | { type: "action-start"; action: Action }
@@ -84,6 +84,11 @@ async function perform(action: Action, ctx: ExecContext): Promise<void> {
       return;
     case "start-replicas":
       return startReplicas(action, ctx);
+    case "await-ready": {
+      if (!ctx.sandboxId) throw new EngineError("no sandbox to wait in");
+      const target = Object.fromEntries(ctx.ports.map((p) => [p, action.listeners]));
+      return waitReady(engine, readyOptions(ctx, ctx.sandboxId, [action.replica], target, action));
+    }
   }
 }
 
@@ -105,16 +110,21 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   const failure = started.find((s) => s.status === "rejected");
   if (failure) throw (failure as PromiseRejectedResult).reason;
   const replicas = started.map((s) => (s as PromiseFulfilledResult<{ id: string; name: string }>).value);
-  await waitReady(engine, {
+  const target = Object.fromEntries(ctx.ports.map((p) => [p, (baseline[p] ?? 0) + replicas.length]));
+  await waitReady(engine, readyOptions(ctx, sandboxId, replicas, target, action));
+}
+
+function readyOptions(ctx: ExecContext, sandboxId: string, replicas: ReplicaRef[], target: ListenerCounts, action: Action): WaitReadyOptions {
+  return {
     sandboxId,
     replicas,
     ports: ctx.ports,
-    baseline,
+    target,
     timeoutMs: ctx.readyTimeoutMs,
     clock: ctx.clock,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (text) => ctx.emit({ type: "action-progress", action, text }),
-  });
+  };
 }
 
 /** A taken host port is bad input, not an engine fault: say which and what to do. */

@@ -18,7 +18,9 @@ export type Action =
   | { kind: "stop-replica"; replica: ContainerRef; number: number; timeoutS: number | null; reason: string }
   /** At once: the replica serves nothing (exited, stranded, never started). */
   | { kind: "remove-replica"; replica: ContainerRef; number: number; reason: string }
-  | { kind: "rename-replica"; replica: ContainerRef; to: string; reason: string };
+  | { kind: "rename-replica"; replica: ContainerRef; to: string; reason: string }
+  /** Wait until the pod's namespace holds `listeners` listeners per port, `replica` among them. */
+  | { kind: "await-ready"; replica: ContainerRef; listeners: number; reason: string };
 
 /** Steps run in order; the actions of one step run together. */
 export interface Plan {
@@ -102,11 +104,18 @@ export function reconcile(desired: PodSpec, observed: ObservedPod, options: Reco
 
   // 1. Clear what serves nothing, and duplicates left by an interrupted replacement.
   const keep = new Map<number, ObservedReplica>();
+  const adopt: Action[] = [];
   const clear: Action[] = [];
+  const servingNow = observed.replicas.filter(serving).length;
   const renames: Action[] = [];
   for (const [number, candidates] of [...byNumber].sort(([a], [b]) => a - b)) {
     const keeper = number >= 1 ? pickKeeper(candidates, serving, hash) : null;
     if (keeper) keep.set(number, keeper);
+    // A replica left by an interrupted replacement may still be starting: it must listen
+    // before the one it replaces stops, as in any start-first step.
+    if (keeper && candidates.some((r) => r !== keeper && serving(r))) {
+      adopt.push({ kind: "await-ready", replica: ref(keeper), listeners: servingNow, reason: "finishing an interrupted replacement" });
+    }
     for (const r of candidates) {
       if (r === keeper) continue;
       if (serving(r)) {
@@ -120,6 +129,7 @@ export function reconcile(desired: PodSpec, observed: ObservedPod, options: Reco
       renames.push({ kind: "rename-replica", replica: ref(keeper), to: replicaName(pod, number), reason: "back to its own name" });
     }
   }
+  if (adopt.length > 0) steps.push(adopt);
   if (clear.length > 0) steps.push(clear);
   if (renames.length > 0) steps.push(renames);
 
@@ -190,6 +200,8 @@ export function describeAction(a: Action): string {
       return `remove replica ${a.replica.name} (${a.reason})`;
     case "rename-replica":
       return `rename replica ${a.replica.name} to ${a.to} (${a.reason})`;
+    case "await-ready":
+      return `wait for replica ${a.replica.name} to listen (${a.reason})`;
   }
 }
 

@@ -27,9 +27,11 @@ export interface ReplicaRef {
 
 export interface WaitReadyOptions {
   sandboxId: string;
+  /** The replicas being waited for: any of them exiting fails the wait at once. */
   replicas: ReplicaRef[];
   ports: string[];
-  baseline: ListenerCounts;
+  /** Listeners each port must reach in the pod's namespace. */
+  target: ListenerCounts;
   timeoutMs: number;
   clock: Clock;
   signal?: AbortSignal;
@@ -58,11 +60,9 @@ export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<vo
       if (elapsed >= SETTLE_MS) return;
     } else {
       const counts = await probeListeners(engine, o.sandboxId, o.ports);
-      const short = o.ports.filter((p) => (counts[p] ?? 0) < (o.baseline[p] ?? 0) + o.replicas.length);
+      const short = o.ports.filter((p) => (counts[p] ?? 0) < (o.target[p] ?? 0));
       if (short.length === 0) return;
-      const progress = short
-        .map((p) => `${Math.max(0, (counts[p] ?? 0) - (o.baseline[p] ?? 0))}/${o.replicas.length} listening on ${p}`)
-        .join(", ");
+      const progress = short.map((p) => `${counts[p] ?? 0} of ${o.target[p]} listeners on ${p}`).join(", ");
       o.onProgress?.(progress);
       if (elapsed >= o.timeoutMs) throw await diagnoseSilent(engine, o, progress);
     }
@@ -108,7 +108,7 @@ async function diagnoseSilent(engine: Engine, o: WaitReadyOptions, progress: str
   const logs = await engine.logTail(first.id, 5).catch(() => []);
   const details = logs.length > 0 ? [`last log lines of ${first.name}:`, ...logs.map((l) => `  ${l}`)] : [`${first.name} logged nothing`];
   return new NotReadyError(
-    `replicas ${o.replicas.map((r) => r.name).join(", ")} run but do not listen after ${Math.round(o.timeoutMs / 1000)}s (${progress})`,
+    `${o.replicas.map((r) => r.name).join(", ")} ${o.replicas.length > 1 ? "run" : "runs"} but the pod does not listen as it should after ${Math.round(o.timeoutMs / 1000)}s (${progress})`,
     `the server must listen on ${o.ports.join(", ")} inside the container (-p HOST:CONTAINER names the container port); if it starts slowly, raise --ready-timeout`,
     details,
   );

@@ -165,7 +165,7 @@ const rows: Row[] = [
       replicaContainer(podSpec(1), 1, { id: "old1", name: "web-1-old-old1", generation: 1 }),
       replicaContainer(podSpec(1, { image: "web:v2", imageId: "sha256:bbb" }), 1, { id: "new1", generation: 2 }),
     ],
-    plan: ["1. stop replica web-1-old-old1 (duplicate number)"],
+    plan: ["1. wait for replica web-1 to listen (finishing an interrupted replacement)", "2. stop replica web-1-old-old1 (duplicate number)"],
     generation: 2,
   },
   {
@@ -176,7 +176,11 @@ const rows: Row[] = [
       replicaContainer(podSpec(1), 1, { id: "old1", name: "web-1-old-old1", generation: 1 }),
       replicaContainer(podSpec(1, { image: "web:v2", imageId: "sha256:bbb" }), 1, { id: "new1", generation: 2 }),
     ],
-    plan: ["1. stop replica web-1 (duplicate number)", "2. rename replica web-1-old-old1 to web-1 (back to its own name)"],
+    plan: [
+      "1. wait for replica web-1-old-old1 to listen (finishing an interrupted replacement)",
+      "2. stop replica web-1 (duplicate number)",
+      "3. rename replica web-1-old-old1 to web-1 (back to its own name)",
+    ],
   },
   {
     situation: "zero replicas and a new spec: the sandbox must record it, and nothing serves to lose",
