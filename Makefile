@@ -70,6 +70,7 @@ test-e2e: build
 
 bench: build
 	@bash test/bench/bench.sh
+	@bash test/bench/zero-downtime.sh
 
 clean:
 	rm -rf dist $(CACHE)

@@ -55,7 +55,7 @@ export class DockerEngine implements Engine {
         "start one (`make build` installs and starts Debian's docker.io), or point DOCKER_HOST at a running engine",
       );
     }
-    const detail = (e.json?.message ?? e.reason ?? e.message ?? String(err)).trim();
+    const detail = (e.json?.message ?? e.message ?? e.reason ?? String(err)).trim();
     throw new EngineError(`${what}: ${detail}`, undefined, e.statusCode);
   }
 

@@ -91,10 +91,12 @@ async function diagnoseExited(engine: Engine, failed: ReplicaRef[], ports: strin
   for (const r of failed) {
     const d = await engine.inspectContainer(r.id);
     const logs = d ? await engine.logTail(r.id, 5).catch(() => []) : [];
-    const how = !d ? "vanished" : d.state === "restarting" || d.restartCount > 0 ? `exited with code ${d.exitCode} and is being restarted` : `exited with code ${d.exitCode}`;
-    details.push(`replica ${r.name} ${how}`);
+    const restarted = d && (d.state === "restarting" || d.restartCount > 0) ? ", restarted by its restart policy" : "";
+    details.push(d ? `${r.name}: exit code ${d.exitCode}${restarted}` : `${r.name}: removed while starting`);
     if (d?.error) details.push(`  engine: ${d.error}`);
-    if (logs.length > 0) details.push(`  last log lines:`, ...logs.map((l) => `    ${l}`));
+    // A restarted replica repeats its last words: show each once.
+    const lines = [...new Set(logs)];
+    if (lines.length > 0) details.push(`  last log lines:`, ...lines.map((l) => `    ${l}`));
     const cause = d ? likelyCause(logs, d.exitCode, d.oomKilled, ports) : null;
     if (cause) details.push(`  likely cause: ${cause}`);
   }

@@ -13,7 +13,8 @@ PORT=18200
 now() { date +%s%N; }
 ms_since() { echo $(( ($(now) - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-cleanup() { docker rm -f $(docker ps -aq --filter label=dev.pod.name=bench-pod --filter label=bench=loop) >/dev/null 2>&1 || true; }
+# Docker ANDs label filters: one query per label.
+cleanup() { docker rm -f $(docker ps -aq --filter label=dev.pod.name=bench-pod) $(docker ps -aq --filter label=bench=loop) >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 
