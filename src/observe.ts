@@ -90,7 +90,7 @@ export function observePod(name: string, containers: ContainerSummary[]): Observ
 /** Groups a multi-pod listing (for `ps`) by pod name, in name order. */
 export function observeAll(containers: ContainerSummary[]): ObservedPod[] {
   const names = [...new Set(containers.map((c) => c.labels[Label.pod]).filter((n): n is string => !!n))].sort();
-  return names.map((n) => observePod(n, containers));
+  return names.map((n) => observePod(n, containers)).filter(podExists); // a lone lock is no pod
 }
 
 /**

@@ -2,7 +2,11 @@
 // a reporter, and the signal that Ctrl-C raises.
 import type { Clock } from "../clock.js";
 import type { Engine } from "../engine.js";
+import { withLock } from "../lock.js";
 import type { Reporter } from "../report.js";
+
+/** How long a command waits for another one on the same pod. */
+const LOCK_TIMEOUT_MS = 120_000;
 
 export interface Deps {
   engine(): Engine;
@@ -11,6 +15,12 @@ export interface Deps {
   readFile(path: string): string;
   reporter(json: boolean): Reporter;
   signal?: AbortSignal;
+}
+
+/** Runs `fn` holding the pod's lock, saying so if it must wait for another command. */
+export function lockedPod<T>(deps: Deps, reporter: Reporter, pod: string, fn: () => Promise<T>): Promise<T> {
+  const onWait = (holder: string) => reporter.note(`waiting for another pod command on ${pod} (${holder})`);
+  return withLock({ engine: deps.engine(), pod, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait }, fn);
 }
 
 /** Filled in by the handler so the CLI's one error handler can print with the right reporter. */

@@ -2,11 +2,10 @@ import type { CommandModule } from "yargs";
 import { observe } from "../converge.js";
 import { applyPlan } from "../execute.js";
 import { ensureSandboxImage } from "../images.js";
-import { withLock } from "../lock.js";
 import { podExists } from "../observe.js";
 import { formatPlan, planDown } from "../plan.js";
 import { parsePodName, parseSeconds } from "../spec.js";
-import type { Deps, RunState } from "./context.js";
+import { lockedPod, type Deps, type RunState } from "./context.js";
 
 interface DownArgs {
   name: string;
@@ -37,7 +36,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
         return;
       }
       await ensureSandboxImage(engine, (t) => reporter.note(t));
-      await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: 120_000, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () => {
+      await lockedPod(deps, reporter, name, async () => {
         const pod = await observe(engine, name);
         // Not interruptible: once begun, down finishes, so no half-removed pod is left.
         await applyPlan(planDown(pod, timeoutS), {

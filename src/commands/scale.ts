@@ -3,11 +3,10 @@ import { converge, observe, summary } from "../converge.js";
 import type { Engine } from "../engine.js";
 import { PodNotFoundError } from "../errors.js";
 import { ensureSandboxImage } from "../images.js";
-import { withLock } from "../lock.js";
 import { askedReplicas, currentSpec, podExists, type ObservedPod } from "../observe.js";
 import type { Reporter } from "../report.js";
 import { parsePodName, parseReplicas, parseSeconds, type PodSpec } from "../spec.js";
-import type { Deps, RunState } from "./context.js";
+import { lockedPod, type Deps, type RunState } from "./context.js";
 import { readyTimeoutOption } from "./up.js";
 
 /** The spec the pod runs now, from its labels: what `scale` and `restart` converge to. */
@@ -31,7 +30,7 @@ export async function changeExisting(
   const notFound = () => new PodNotFoundError(`no pod named ${name} on the engine`, "`pod ps` lists the pods; `pod up` creates one");
   if (!podExists(await observe(engine, name))) throw notFound();
   await ensureSandboxImage(engine, (t) => reporter.note(t));
-  await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: 120_000, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () => {
+  await lockedPod(deps, reporter, name, async () => {
     const pod = await observe(engine, name);
     if (!podExists(pod)) throw notFound();
     await change(engine, pod);

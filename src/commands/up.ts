@@ -3,7 +3,6 @@ import { converge, observe, summary } from "../converge.js";
 import { UsageError } from "../errors.js";
 import { ensureSandboxImage, requireImage } from "../images.js";
 import { LABEL_PREFIX } from "../labels.js";
-import { withLock } from "../lock.js";
 import {
   checkPortConflicts,
   defaultPodName,
@@ -21,7 +20,7 @@ import {
   parseVolume,
   type PodSpec,
 } from "../spec.js";
-import type { Deps, RunState } from "./context.js";
+import { lockedPod, type Deps, type RunState } from "./context.js";
 import type { Engine } from "../engine.js";
 import { checkSameUser, effectiveUser } from "../compat.js";
 import { currentSpec, type ObservedPod } from "../observe.js";
@@ -180,7 +179,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const image = await requireImage(engine, spec.replica.image);
       spec.replica.imageId = image.id;
       await ensureSandboxImage(engine, (t) => reporter.note(t));
-      await withLock({ engine, pod: spec.name, clock: deps.clock, timeoutMs: 120_000, onWait: (h) => reporter.note(`waiting for another pod command on ${spec.name} (${h})`) }, async () => {
+      await lockedPod(deps, reporter, spec.name, async () => {
         const before = await observe(engine, spec.name);
         await checkUserUnchanged(engine, before, effectiveUser(spec.replica.user, image.user));
         const plan = await converge(deps, reporter, spec, before, { readyTimeoutMs, parallel, dryRun: args["dry-run"] });

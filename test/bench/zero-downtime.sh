@@ -39,7 +39,7 @@ under_load() {
   rm -f "$out"
 }
 
-pod_up() { $POD up --name bench-zd --replicas "$1" -p 127.0.0.1:$PORT:8080 "${2:-http_server}" >/dev/null; }
+pod_up() { $POD up --name bench-zd --replicas "$1" -p 127.0.0.1:$PORT:8080 "${2:-http_server}" >/dev/null 2>&1; }
 
 by_hand_up() { # $1 replicas
   docker run -d --name bench-zd-sandbox --label bench=zd -p 127.0.0.1:$PORT:8080 pod-sandbox >/dev/null
@@ -105,13 +105,13 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 
 echo
 echo "Failed requests during changes, hey -c $CONC, a new connection per request, $RUNS runs each (all runs summed)"
-printf '| %-44s | %-22s | %-22s | %-22s |\n' "change (path)" "pod (as built)" "pod, tcp_migrate_req=0" "plain docker stop/run"
-printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "------------------------" "------------------------" "------------------------"
+printf '| %-50s | %-22s | %-22s | %-22s |\n' "change (path)" "pod (as built)" "pod, tcp_migrate_req=0" "plain docker stop/run"
+printf '|%s|%s|%s|%s|\n' "----------------------------------------------------" "------------------------" "------------------------" "------------------------"
 cell() { printf '%d of %d' "${failed[$1]}" "${total[$1]}"; }
 for TARGET in published direct; do
   path=$([ $TARGET = published ] && echo "127.0.0.1:$PORT, docker-proxy" || echo "pod address, kernel path")
-  printf '| %-44s | %-22s | %-22s | %-22s |\n' "scale down 5 -> 1 ($path)" "$(cell $TARGET-down-pod)" "$(cell $TARGET-down-nomigrate)" "$(cell $TARGET-down-docker)"
-  printf '| %-44s | %-22s | %-22s | %-22s |\n' "replace 3 ($path)" "$(cell $TARGET-roll-pod)" "$(cell $TARGET-roll-nomigrate)" "$(cell $TARGET-roll-docker)"
+  printf '| %-50s | %-22s | %-22s | %-22s |\n' "scale down 5 -> 1 ($path)" "$(cell $TARGET-down-pod)" "$(cell $TARGET-down-nomigrate)" "$(cell $TARGET-down-docker)"
+  printf '| %-50s | %-22s | %-22s | %-22s |\n' "replace 3 ($path)" "$(cell $TARGET-roll-pod)" "$(cell $TARGET-roll-nomigrate)" "$(cell $TARGET-roll-docker)"
 done
 echo
 echo "Rolling replace with pod up (start-first, one at a time), median of $RUNS"
