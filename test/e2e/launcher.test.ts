@@ -59,7 +59,7 @@ describe("pod up", () => {
     const up = await pod(["up", "--name", "e2e-noreuse", "--replicas", "3", "-p", "127.0.0.1:18104:8080", "-e", "REUSEPORT=0", "http_server"]);
     expect(up.code).toBe(1);
     expect(up.stderr).toContain("pod e2e-noreuse could not start and was removed: nothing is left behind");
-    expect(up.stderr).toMatch(/replica e2e-noreuse-\d exited with code 1/);
+    expect(up.stderr).toMatch(/e2e-noreuse-\d: exit code 1/);
     expect(up.stderr).toContain("bind: address already in use");
     expect(up.stderr).toContain("likely cause: another socket holds the port without sharing it: the server must set SO_REUSEPORT before bind");
     expect(await containersOf("e2e-noreuse")).toEqual([]);
