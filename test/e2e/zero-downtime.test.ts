@@ -95,7 +95,8 @@ describe("zero downtime under load (hey, a new connection per request)", () => {
 
 describe("interrupted changes", () => {
   /** Runs pod, and sends `signal` once its output shows the replacement under way. */
-  function runAndSignal(args: string[], signal: NodeJS.Signals, when: RegExp): Promise<{ code: number | null; stderr: string }> {
+  /** The new replica is created within ~0.3 s of the rename and listens only after START_DELAY_MS. */
+  function runAndSignal(args: string[], signal: NodeJS.Signals, when: RegExp, afterMs: number): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn("./bin/pod", args, { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"] });
       let stderr = "";
@@ -104,7 +105,7 @@ describe("interrupted changes", () => {
         stderr += d;
         if (!sent && when.test(stderr)) {
           sent = true;
-          setTimeout(() => child.kill(signal), 300); // inside the new replica's readiness wait
+          setTimeout(() => child.kill(signal), afterMs); // inside the new replica's readiness wait
         }
       });
       child.on("close", (code) => resolve({ code, stderr }));
@@ -114,8 +115,8 @@ describe("interrupted changes", () => {
   it("a crash mid-replace is seen in ps, and the next up finishes the change", async () => {
     pods.add("zd-crash");
     expect((await up("zd-crash", 18306, 2)).code).toBe(0);
-    const args = ["up", "--name", "zd-crash", "--replicas", "2", "-p", "127.0.0.1:18306:8080", "-e", "START_DELAY_MS=2000", "http_server:v2"];
-    const crashed = await runAndSignal(args, "SIGKILL", /rename replica zd-crash-1/);
+    const args = ["up", "--name", "zd-crash", "--replicas", "2", "-p", "127.0.0.1:18306:8080", "-e", "START_DELAY_MS=4000", "http_server:v2"];
+    const crashed = await runAndSignal(args, "SIGKILL", /rename replica zd-crash-1/, 1500);
     expect(crashed.code).toBe(null); // killed
     const ps = JSON.parse((await pod(["ps", "zd-crash", "--json"])).stdout);
     expect(ps[0].status).toBe("updating");
@@ -131,8 +132,8 @@ describe("interrupted changes", () => {
   it("Ctrl-C stops after the current step, says so, and the next up finishes", async () => {
     pods.add("zd-int");
     expect((await up("zd-int", 18307, 2)).code).toBe(0);
-    const args = ["up", "--name", "zd-int", "--replicas", "2", "-p", "127.0.0.1:18307:8080", "-e", "START_DELAY_MS=1000", "http_server:v2"];
-    const interrupted = await runAndSignal(args, "SIGINT", /rename replica zd-int-1/);
+    const args = ["up", "--name", "zd-int", "--replicas", "2", "-p", "127.0.0.1:18307:8080", "-e", "START_DELAY_MS=3000", "http_server:v2"];
+    const interrupted = await runAndSignal(args, "SIGINT", /rename replica zd-int-1/, 1000);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toContain("pod: interrupted: pod zd-int may be part-way through the change");
     expect(await answering(18307, 40)).toHaveLength(2);
