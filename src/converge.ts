@@ -53,6 +53,10 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
   }
   const previous = previousSpec(before, desired);
   const refs = await imageRefs(engine, previous ? [desired.replica, previous.replica] : [desired.replica]);
+  const serving = before.replicas.some((r) => r.running) && before.sandbox?.running;
+  if (serving && plan.steps.some((step) => step.some((a) => a.kind === "remove-sandbox"))) {
+    reporter.warn(`pod ${desired.name}'s network settings changed: its sandbox and every replica are recreated, a short outage`);
+  }
   const { kernelVersion } = await engine.info();
   const migrateReq = supportsMigrateReq(kernelVersion);
   if (!migrateReq && plan.steps.some((step) => step.some((a) => a.kind === "stop-replica"))) {

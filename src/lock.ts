@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type { Clock } from "./clock.js";
 import { lockConfig } from "./containers.js";
 import type { Engine } from "./engine.js";
-import { EngineError, PodBusyError } from "./errors.js";
+import { EngineError, InterruptedError, PodBusyError } from "./errors.js";
 import { Label, lockName } from "./labels.js";
 
 export interface LockOptions {
@@ -15,6 +15,7 @@ export interface LockOptions {
   pod: string;
   clock: Clock;
   timeoutMs: number;
+  signal?: AbortSignal;
   onWait?: (holder: string) => void;
 }
 
@@ -54,6 +55,7 @@ export async function withLock<T>(o: LockOptions, fn: () => Promise<T>): Promise
         `wait for it to finish; if that command is gone, remove its lock with: docker rm ${lockName(o.pod)}`,
       );
     }
+    if (o.signal?.aborted) throw new InterruptedError(`interrupted while waiting for pod ${o.pod}'s lock: nothing was changed`);
     if (!told) o.onWait?.(holder);
     told = true;
     await o.clock.sleep(200);

@@ -47,9 +47,11 @@ export function podRow(pod: ObservedPod): PodRow {
   const running = new Set(serving.map((r) => r.number)).size;
   const asked = askedReplicas(pod);
   const generations = new Set(pod.replicas.map((r) => r.generation));
+  // Two specs side by side, or two containers for one number: a change under way or interrupted.
+  const changing = generations.size > 1 || asked < pod.replicas.length;
   const status: PodStatus = !sandbox?.running
     ? "stopped"
-    : generations.size > 1
+    : changing
       ? "updating"
       : running === asked
         ? "running"

@@ -20,7 +20,8 @@ export interface Deps {
 /** Runs `fn` holding the pod's lock, saying so if it must wait for another command. */
 export function lockedPod<T>(deps: Deps, reporter: Reporter, pod: string, fn: () => Promise<T>): Promise<T> {
   const onWait = (holder: string) => reporter.note(`waiting for another pod command on ${pod} (${holder})`);
-  return withLock({ engine: deps.engine(), pod, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait }, fn);
+  const signal = deps.signal ? { signal: deps.signal } : {};
+  return withLock({ engine: deps.engine(), pod, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait, ...signal }, fn);
 }
 
 /** Filled in by the handler so the CLI's one error handler can print with the right reporter. */

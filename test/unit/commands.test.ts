@@ -246,3 +246,15 @@ describe("zero-downtime guards", () => {
     ]);
   });
 });
+
+describe("network changes", () => {
+  it("warn before recreating a serving pod for new published ports", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const r = await pod("up --replicas 2 -p 81:8080 web");
+    expect(r.code).toBe(0);
+    expect(r.errLines.filter((l) => l.startsWith("warning:"))).toEqual([
+      "warning: pod web's network settings changed: its sandbox and every replica are recreated, a short outage",
+    ]);
+    expect(r.out).toContain("0.0.0.0:81->8080/tcp");
+  });
+});

@@ -26,3 +26,11 @@ describe("podRow status", () => {
     expect(row.replicaContainers.map((r) => r.image)).toEqual(["web", "web:v2"]);
   });
 });
+
+describe("podRow during a restart", () => {
+  it("is updating while an old replica waits beside its successor, even of the same spec", () => {
+    const row = podRow(observed([sandboxContainer(v1), replicaContainer(v1, 1, { id: "old", name: "web-1-old-old" }), replicaContainer(v1, 1, { id: "new" })]));
+    expect(row.status).toBe("updating");
+    expect(row.replicas).toEqual({ running: 1, asked: 1 });
+  });
+});

@@ -1,0 +1,50 @@
+import { hostname } from "node:os";
+import { describe, expect, it } from "vitest";
+import { lockConfig } from "../../src/containers.js";
+import { InterruptedError, PodBusyError } from "../../src/errors.js";
+import { withLock } from "../../src/lock.js";
+import { FakeEngine, instantClock } from "./fake-engine.js";
+
+const DEAD_PID = 2 ** 22 + 1; // above Linux's pid_max: never a live process
+
+describe("withLock", () => {
+  it("holds <pod>-lock while the work runs and removes it after, even when the work fails", async () => {
+    const engine = new FakeEngine();
+    await expect(
+      withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 1000 }, async () => {
+        expect(engine.names()).toEqual(["web-lock"]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(engine.names()).toEqual([]);
+  });
+
+  it("takes over a lock whose holder died on this host", async () => {
+    const engine = new FakeEngine();
+    await engine.createContainer(lockConfig("web", `${hostname()}:${DEAD_PID}`));
+    const ran = await withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 1000 }, async () => "ran");
+    expect(ran).toBe("ran");
+    expect(engine.names()).toEqual([]);
+  });
+
+  it("waits for a live holder, then gives up naming it and the way out", async () => {
+    const engine = new FakeEngine();
+    await engine.createContainer(lockConfig("web", `other-host:${process.pid}`));
+    const waits: string[] = [];
+    const attempt = withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 1000, onWait: (h) => waits.push(h) }, async () => "ran");
+    await expect(attempt).rejects.toThrow(PodBusyError);
+    await expect(attempt).rejects.toThrow("pod web is being changed by another pod command (other-host:");
+    expect(waits).toEqual([`other-host:${process.pid}`]); // said once
+    expect(engine.names()).toEqual(["web-lock"]); // someone else's lock stays
+  });
+
+  it("stops waiting on Ctrl-C, having changed nothing", async () => {
+    const engine = new FakeEngine();
+    await engine.createContainer(lockConfig("web", `other-host:${process.pid}`));
+    const abort = new AbortController();
+    abort.abort();
+    await expect(withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 60_000, signal: abort.signal }, async () => "ran")).rejects.toThrow(
+      InterruptedError,
+    );
+  });
+});
