@@ -4,13 +4,13 @@
 import type { Deps } from "./commands/context.js";
 import { supportsMigrateReq } from "./compat.js";
 import type { Engine } from "./engine.js";
-import { ChangeFailedError, InterruptedError, PodError, UsageError } from "./errors.js";
+import { ChangeFailedError, EngineError, InterruptedError, PodError, UsageError } from "./errors.js";
 import { applyPlan, type ExecContext } from "./execute.js";
 import { Label } from "./labels.js";
 import { askedReplicas, currentSpec, observePod, podExists, type ObservedPod } from "./observe.js";
 import { formatPlan, isEmpty, planDown, reconcile, type Plan, type ReconcileOptions } from "./plan.js";
 import type { Reporter } from "./report.js";
-import { formatPort, targetPorts, type PodSpec, type ReplicaSpec } from "./spec.js";
+import { formatPort, replicaHash, sandboxHash, targetPorts, type PodSpec, type ReplicaSpec } from "./spec.js";
 import { podRow } from "./status.js";
 import { waitReady } from "./readiness.js";
 
@@ -79,7 +79,7 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
   try {
     await applyPlan(plan, context(desired, before.sandbox?.id ?? null));
   } catch (err) {
-    const failure = err instanceof PodError ? err : new ChangeFailedError(String(err), undefined, err as PodError);
+    const failure = err instanceof PodError ? err : new EngineError(String(err));
     if (failure instanceof InterruptedError) {
       throw new InterruptedError(
         `interrupted: pod ${desired.name} may be part-way through the change`,
@@ -116,8 +116,17 @@ async function rollBack(
   failure: PodError,
 ): Promise<never> {
   const engine = deps.engine();
-  const now = await observe(engine, desired.name);
   const existed = podExists(before);
+  const wasServing = before.sandbox?.running && before.replicas.some((r) => r.running && r.joinedSandboxId === before.sandbox!.id);
+  if (existed && !wasServing && previous !== null && sameSpec(previous, desired)) {
+    // Nothing served before, and rolling back to what was just attempted would only repeat it.
+    throw new ChangeFailedError(
+      `pod ${desired.name} does not serve as asked`,
+      "`pod ps " + desired.name + "` shows what is left; `pod down` removes it",
+      failure,
+    );
+  }
+  const now = await observe(engine, desired.name);
   const undo = !existed || previous === null ? planDown(now, 0) : reconcile(previous, now, { stopTimeoutS: options.stopTimeoutS ?? null });
   if (!isEmpty(undo)) reporter.note(existed ? `rolling back pod ${desired.name} to the spec it ran before` : `removing what this command created`);
   try {
@@ -139,6 +148,10 @@ async function rollBack(
     undefined,
     failure,
   );
+}
+
+function sameSpec(a: PodSpec, b: PodSpec): boolean {
+  return a.replicas === b.replicas && replicaHash(a.replica) === replicaHash(b.replica) && sandboxHash(a.sandbox) === sandboxHash(b.sandbox);
 }
 
 export function summary(pod: ObservedPod): string {

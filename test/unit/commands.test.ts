@@ -258,3 +258,39 @@ describe("network changes", () => {
     expect(r.out).toContain("0.0.0.0:81->8080/tcp");
   });
 });
+
+describe("failures on a pod that was not serving", () => {
+  it("do not repeat the same attempt as a 'rollback'", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    [...engine.containers.values()].find((c) => c.config.name === "web-sandbox")!.state = "exited";
+    engine.crashing.add("web-1");
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 2 -p 80:8080 web");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("pod: pod web does not serve as asked; `pod ps web` shows what is left");
+    expect(r.err).not.toContain("rolling back");
+    expect(engine.calls.filter((c) => c === "create web-sandbox")).toHaveLength(1);
+  });
+});
+
+describe("restart", () => {
+  it("replaces every replica start-first and keeps their names", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const before = [...engine.containers.keys()];
+    const r = await pod("restart web");
+    expect(r.code).toBe(0);
+    expect(engine.names()).toEqual(["web-1", "web-2", "web-sandbox"]);
+    expect([...engine.containers.keys()].filter((id) => before.includes(id))).toHaveLength(1); // the sandbox
+  });
+
+  it("rolls back when a fresh replica fails: the old one returns under its own name", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const before = [...engine.containers.keys()].sort();
+    engine.crashing.add("web-1");
+    const r = await pod("restart web");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("failed and was rolled back");
+    expect(engine.names()).toEqual(["web-1", "web-2", "web-sandbox"]);
+    expect([...engine.containers.keys()].sort()).toEqual(before);
+  });
+});
