@@ -30,11 +30,18 @@ tools:
 	fi
 
 # A Docker engine that answers: the one running, or Debian's dockerd started in the background.
+# A dockerd killed without cleanup leaves /var/run/docker.pid, and the next one refuses to
+# start while it names a process (even a zombie): drop it when no live dockerd runs.
 engine: tools
 	@if ! docker info >/dev/null 2>&1; then \
 	  mkdir -p $(CACHE); \
-	  echo "no Docker engine answers: starting dockerd (log: $(DOCKERD_LOG))"; \
-	  nohup dockerd >$(DOCKERD_LOG) 2>&1 & \
+	  if ps -eo stat=,comm= | awk '$$2 == "dockerd" && $$1 !~ /^Z/ { live = 1 } END { exit !live }'; then \
+	    echo "dockerd is starting: waiting for it"; \
+	  else \
+	    rm -f /var/run/docker.pid; \
+	    echo "no Docker engine answers: starting dockerd (log: $(DOCKERD_LOG))"; \
+	    nohup dockerd >$(DOCKERD_LOG) 2>&1 & \
+	  fi; \
 	  for i in $$(seq 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done; \
 	  docker info >/dev/null 2>&1 || { echo "make: dockerd did not come up; see $(DOCKERD_LOG)" >&2; tail -20 $(DOCKERD_LOG) >&2; exit 1; }; \
 	fi

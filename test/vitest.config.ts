@@ -13,6 +13,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/e2e/global-setup.ts"],
           // One engine, two cores: files run one after another so timings stay honest.
           fileParallelism: false,
           testTimeout: 180_000,

@@ -1,0 +1,15 @@
+// Before the suite: remove what an earlier, killed run of it may have left (its pods are
+// named e2e-* and zd-*), so every test starts from an engine without its pod.
+import { execFileSync } from "node:child_process";
+
+export default function setup(): void {
+  const lines = execFileSync("docker", ["ps", "-a", "--filter", "label=dev.pod.name", "--format", '{{.ID}} {{.Label "dev.pod.name"}}'], {
+    encoding: "utf8",
+  });
+  const leftovers = lines
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter(([id, pod]) => id && pod && /^(e2e|zd)-/.test(pod))
+    .map(([id]) => id!);
+  if (leftovers.length > 0) execFileSync("docker", ["rm", "-f", ...leftovers], { stdio: "ignore" });
+}
