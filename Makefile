@@ -31,7 +31,9 @@ tools:
 
 # A Docker engine that answers: the one running, or Debian's dockerd started in the background.
 # A dockerd killed without cleanup leaves /var/run/docker.pid, and the next one refuses to
-# start while it names a process (even a zombie): drop it when no live dockerd runs.
+# start while it names a process (even a zombie); it also leaves its containers' network
+# namespaces mounted, with addresses a new daemon may hand out again. With no live dockerd,
+# both belong to nobody: drop them.
 engine: tools
 	@if ! docker info >/dev/null 2>&1; then \
 	  mkdir -p $(CACHE); \
@@ -39,6 +41,7 @@ engine: tools
 	    echo "dockerd is starting: waiting for it"; \
 	  else \
 	    rm -f /var/run/docker.pid; \
+	    for ns in /var/run/docker/netns/*; do umount "$$ns" 2>/dev/null || true; rm -f "$$ns"; done; \
 	    echo "no Docker engine answers: starting dockerd (log: $(DOCKERD_LOG))"; \
 	    nohup dockerd >$(DOCKERD_LOG) 2>&1 & \
 	  fi; \
