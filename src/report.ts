@@ -122,6 +122,9 @@ export class QuietReporter extends PlainReporter {
 
 export function chooseReporter(json: boolean, environ: Record<string, string | undefined>, output: Output = processOutput): Reporter {
   if (json) return new QuietReporter(output);
-  const tty = process.stderr.isTTY && !environ.CI && !environ.NO_COLOR && environ.TERM !== "dumb";
+  // A terminal that reports no width (some CI runners, `script`) would send ora's line
+  // clearing into an endless loop: it divides by the width.
+  const width = process.stderr.columns ?? 0;
+  const tty = process.stderr.isTTY && width > 0 && !environ.CI && !environ.NO_COLOR && environ.TERM !== "dumb";
   return tty && output === processOutput ? new TtyReporter(output, process.stderr) : new PlainReporter(output);
 }
