@@ -3,6 +3,7 @@
 // changing command holds `<pod>-lock`: a never-started container whose name Docker reserves
 // atomically (409 Conflict for the second). It records its holder, so a lock left by a
 // command that crashed on this host is taken over at once.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Clock } from "./clock.js";
 import { lockConfig } from "./containers.js";
@@ -19,19 +20,34 @@ export interface LockOptions {
   onWait?: (holder: string) => void;
 }
 
-function holderIsDeadHere(holder: string): boolean {
-  const [host, pid] = holder.split(":");
-  if (host !== hostname() || !pid) return false;
+/** When a process started (clock ticks since boot), so a reused pid is not taken for its holder. */
+function startTime(pid: number): string | null {
   try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null; // field 22
+  } catch {
+    return null;
   }
 }
 
+/** `host:pid:start`: who holds a lock, precisely enough to tell when it died. */
+export function lockHolder(): string {
+  return `${hostname()}:${process.pid}:${startTime(process.pid) ?? ""}`;
+}
+
+function holderIsDeadHere(holder: string): boolean {
+  const [host, pid, start] = holder.split(":");
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  return Boolean(start) && startTime(Number(pid)) !== start; // alive, but another process
+}
+
 export async function withLock<T>(o: LockOptions, fn: () => Promise<T>): Promise<T> {
-  const me = `${hostname()}:${process.pid}`;
+  const me = lockHolder();
   const start = o.clock.now();
   let told = false;
   let lockId: string;

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { lockConfig } from "../../src/containers.js";
 import { InterruptedError, PodBusyError } from "../../src/errors.js";
-import { withLock } from "../../src/lock.js";
+import { lockHolder, withLock } from "../../src/lock.js";
 import { FakeEngine, instantClock } from "./fake-engine.js";
 
 const DEAD_PID = 2 ** 22 + 1; // above Linux's pid_max: never a live process
@@ -46,5 +46,17 @@ describe("withLock", () => {
     await expect(withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 60_000, signal: abort.signal }, async () => "ran")).rejects.toThrow(
       InterruptedError,
     );
+  });
+});
+
+describe("lock holders", () => {
+  it("a live pid that started at another time is a reused pid: its lock is taken over", async () => {
+    const engine = new FakeEngine();
+    await engine.createContainer(lockConfig("web", `${hostname()}:${process.pid}:1`)); // this pid, but not started at tick 1
+    expect(await withLock({ engine, pod: "web", clock: instantClock, timeoutMs: 1000 }, async () => "ran")).toBe("ran");
+  });
+
+  it("names this process with its start time", () => {
+    expect(lockHolder()).toMatch(new RegExp(`^${hostname()}:${process.pid}:\\d+$`));
   });
 });
