@@ -5,7 +5,7 @@ import type { Deps } from "./commands/context.js";
 import { supportsMigrateReq } from "./compat.js";
 import type { Engine } from "./engine.js";
 import { ChangeFailedError, EngineError, InterruptedError, PodError, UsageError } from "./errors.js";
-import { applyPlan, type ExecContext } from "./execute.js";
+import { applyPlan, execContext, type ExecContext } from "./execute.js";
 import { Label } from "./labels.js";
 import { askedReplicas, currentSpec, observePod, podExists, type ObservedPod } from "./observe.js";
 import { formatPlan, isEmpty, planDown, reconcile, type Plan, type ReconcileOptions } from "./plan.js";
@@ -64,17 +64,15 @@ export async function converge(deps: Deps, reporter: Reporter, desired: PodSpec,
       `the engine's kernel ${kernelVersion} has no net.ipv4.tcp_migrate_req (Linux 5.14+): connections queued on a stopping replica may be reset`,
     );
   }
-  const context = (spec: PodSpec, sandboxId: string | null): ExecContext => ({
-    engine,
-    clock: deps.clock,
-    sandboxId,
-    ports: targetPorts(spec.sandbox.ports),
-    imageRefs: refs,
-    readyTimeoutMs: options.readyTimeoutMs,
-    migrateReq,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    emit: (e) => reporter.event(e),
-  });
+  const context = (spec: PodSpec, sandboxId: string | null): ExecContext =>
+    execContext(engine, deps.clock, (e) => reporter.event(e), {
+      sandboxId,
+      ports: targetPorts(spec.sandbox.ports),
+      imageRefs: refs,
+      readyTimeoutMs: options.readyTimeoutMs,
+      migrateReq,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
 
   try {
     await applyPlan(plan, context(desired, before.sandbox?.id ?? null));

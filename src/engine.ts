@@ -8,7 +8,6 @@ import { EngineError, EngineUnreachableError } from "./errors.js";
 export interface Engine {
   /** Where pod looks for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
-  ping(): Promise<void>;
   info(): Promise<EngineInfo>;
   listContainers(labelFilters: string[]): Promise<ContainerSummary[]>;
   /** The image a reference names, or null when the engine has no such image. */
@@ -65,10 +64,6 @@ export class DockerEngine implements Engine {
     } catch (err) {
       return this.fail(what, err);
     }
-  }
-
-  async ping(): Promise<void> {
-    await this.call("ping the engine", () => this.docker.ping());
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {

@@ -30,15 +30,22 @@ export interface ExecContext {
   emit: (e: ExecEvent) => void;
 }
 
+/** A context for applying plans; `down` needs only the defaults. */
+export function execContext(
+  engine: Engine,
+  clock: Clock,
+  emit: (e: ExecEvent) => void,
+  more: Partial<Omit<ExecContext, "engine" | "clock" | "emit">> = {},
+): ExecContext {
+  return { engine, clock, emit, sandboxId: null, ports: [], imageRefs: {}, readyTimeoutMs: 0, migrateReq: true, ...more };
+}
+
 export async function applyPlan(plan: Plan, ctx: ExecContext): Promise<void> {
   for (const step of plan.steps) {
     if (ctx.signal?.aborted) throw new InterruptedError("interrupted between steps");
-    const results = await Promise.allSettled(step.map((a) => runAction(a, ctx)));
-    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-    if (failures.length > 0) {
-      const first = failures[0];
-      throw first instanceof PodError ? first : new EngineError(String(first));
-    }
+    // Every action of the step finishes before the first failure (a PodError: runAction made it one) is thrown.
+    const failure = (await Promise.allSettled(step.map((a) => runAction(a, ctx)))).find((r) => r.status === "rejected");
+    if (failure) throw (failure as PromiseRejectedResult).reason;
   }
 }
 

@@ -14,8 +14,6 @@ export const Label = {
   lockHolder: `${LABEL_PREFIX}lock-holder`,
 } as const;
 
-export type Role = "sandbox" | "replica" | "lock";
-
 export function sandboxName(pod: string): string {
   return `${pod}-sandbox`;
 }

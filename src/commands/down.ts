@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { observe } from "../converge.js";
-import { applyPlan } from "../execute.js";
+import { applyPlan, execContext } from "../execute.js";
 import { ensureSandboxImage } from "../images.js";
 import { podExists } from "../observe.js";
 import { formatPlan, planDown } from "../plan.js";
@@ -39,16 +39,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
       await lockedPod(deps, reporter, name, async () => {
         const pod = await observe(engine, name);
         // Not interruptible: once begun, down finishes, so no half-removed pod is left.
-        await applyPlan(planDown(pod, timeoutS), {
-          engine,
-          clock: deps.clock,
-          sandboxId: pod.sandbox?.id ?? null,
-          ports: [],
-          imageRefs: {},
-          readyTimeoutMs: 0,
-          migrateReq: true,
-          emit: (e) => reporter.event(e),
-        });
+        await applyPlan(planDown(pod, timeoutS), execContext(engine, deps.clock, (e) => reporter.event(e)));
       });
       reporter.result(`pod ${name} removed`);
     },

@@ -27,11 +27,6 @@ export function pod(args: string[], env: Record<string, string> = {}): Promise<R
   return exec(POD, args, env);
 }
 
-/** Starts pod in the background, for tests that run two at once. */
-export function podAsync(args: string[]): Promise<Result> {
-  return pod(args);
-}
-
 export function docker(args: string[]): Promise<Result> {
   return exec("docker", args);
 }

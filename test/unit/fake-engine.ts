@@ -27,8 +27,6 @@ export class FakeEngine implements Engine {
     return this.containers.get(idOrName) ?? [...this.containers.values()].find((c) => c.config.name === idOrName);
   }
 
-  async ping(): Promise<void> {}
-
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
     this.calls.push(`list ${labelFilters.join(",")}`);
     const match = (c: FakeContainer) =>
