@@ -1,47 +1,86 @@
 import type { CommandModule } from "yargs";
-import { observe } from "../converge.js";
-import { applyPlan, execContext } from "../execute.js";
-import { ensureSandboxImage } from "../images.js";
-import { podExists } from "../observe.js";
-import { formatPlan, planDown } from "../plan.js";
-import { parsePodName, parseSeconds } from "../spec.js";
-import { lockedPod, type Deps, type RunState } from "./context.js";
+import { applyPlan } from "../apply/execute.js";
+import { hasSandboxImage } from "../apply/images.js";
+import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
+import { removeRecord } from "../apply/record-store.js";
+import { engineFacts, observe } from "../apply/snapshot.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { stopTimeout } from "../cli/options.js";
+import { formatPlan } from "../plan/actions.js";
+import { planDown } from "../plan/down.js";
+import { formatForeign } from "../report/format.js";
+import { parsePodName } from "../spec/parse.js";
+import { podExists, type ObservedPod } from "../state/observe.js";
+import { podView } from "../state/status.js";
+import type { Engine } from "../engine/engine.js";
+import type { Reporter } from "../report/reporter.js";
+import type { Clock } from "../clock.js";
 
 interface DownArgs {
   name: string;
   timeout?: string;
   "dry-run": boolean;
+  json: boolean;
+  host?: string;
+  context?: string;
+}
+
+/** Replicas, then the sandbox, then the record: what is left can always be found and finished. */
+async function removePod(engine: Engine, clock: Clock, reporter: Reporter, pod: ObservedPod, timeoutS: number | null): Promise<void> {
+  const facts = await engineFacts(engine);
+  // Not interruptible: once begun, down finishes, so no half-removed pod is left.
+  await applyPlan(planDown(pod, timeoutS), {
+    engine,
+    clock,
+    emit: (e) => reporter.event(e),
+    pod: pod.name,
+    key: pod.key ?? "",
+    facts,
+    ports: [],
+    readyTimeoutMs: 0,
+    imageRefs: {},
+    sandboxId: null,
+    previous: new Map(),
+  });
+  await removeRecord(engine, pod.recordCopies);
 }
 
 export function downCommand(deps: Deps, state: RunState): CommandModule<object, DownArgs> {
   return {
     command: "down <name>",
-    describe: "Stop and remove every replica, then the sandbox",
+    describe: "Stop and remove every replica, then the sandbox and the pod's record",
     builder: (y) =>
       y
         .positional("name", { type: "string", demandOption: true })
         .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" })
-        .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" }),
+        .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
+        .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
+        .example("$0 down web", "remove pod web"),
     handler: async (args) => {
-      const reporter = (state.reporter = deps.reporter(false));
+      const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
-      const timeoutS = args.timeout !== undefined ? parseSeconds("--timeout", args.timeout) : null;
-      const engine = deps.engine();
-      if (!podExists(await observe(engine, name))) {
+      const timeoutS = stopTimeout(args.timeout);
+      const engine = deps.engine(args);
+      const first = await observe(engine, name);
+      for (const line of formatForeign(podView(first, null))) reporter.warn(line);
+      if (!podExists(first)) {
         reporter.note(`no pod named ${name}: nothing to remove`);
+        reporter.result("", { pod: name, removed: false });
         return;
       }
       if (args["dry-run"]) {
-        reporter.result(formatPlan(planDown(await observe(engine, name), timeoutS)));
+        reporter.result(`${formatPlan(planDown(first, timeoutS))}\nthen its record (${first.recordCopies.length} containers)`, { pod: name, dryRun: true });
         return;
       }
-      await ensureSandboxImage(engine, (t) => reporter.note(t));
-      await lockedPod(deps, reporter, name, async () => {
-        const pod = await observe(engine, name);
-        // Not interruptible: once begun, down finishes, so no half-removed pod is left.
-        await applyPlan(planDown(pod, timeoutS), execContext(engine, deps.clock, (e) => reporter.event(e)));
-      });
-      reporter.result(`pod ${name} removed`);
+      // The lock container needs the sandbox image; a pod whose image is gone is still removed.
+      if (await hasSandboxImage(engine)) {
+        await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () =>
+          removePod(engine, deps.clock, reporter, await observe(engine, name), timeoutS),
+        );
+      } else {
+        await removePod(engine, deps.clock, reporter, first, timeoutS);
+      }
+      reporter.result(`pod ${name} removed`, { pod: name, removed: true });
     },
   };
 }

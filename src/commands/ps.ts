@@ -1,38 +1,82 @@
 import type { CommandModule } from "yargs";
-import { Label } from "../labels.js";
-import { observeAll } from "../observe.js";
-import { PodNotFoundError } from "../errors.js";
-import { formatPodTable, formatReplicaTable, podRow } from "../status.js";
-import type { Deps, RunState } from "./context.js";
+import { probeListeners } from "../apply/readiness.js";
+import { observeEvery } from "../apply/snapshot.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import type { Engine } from "../engine/engine.js";
+import { PodNotFoundError, UsageError } from "../errors.js";
+import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
+import { targetPorts } from "../spec/parse.js";
+import type { ObservedPod } from "../state/observe.js";
+import { Label } from "../state/labels.js";
+import { lastExitsFrom, podView, type ListenerCounts, type PodView } from "../state/status.js";
 
 interface PsArgs {
   name?: string;
   json: boolean;
+  quiet: boolean;
+  format?: string;
+  host?: string;
+  context?: string;
+}
+
+/** The kernel's truth for a running pod: how many sockets listen per port in its namespace. */
+async function listeners(engine: Engine, pod: ObservedPod): Promise<ListenerCounts | null> {
+  const ports = pod.record ? targetPorts(pod.record.spec.network.ports) : [];
+  if (!pod.sandbox?.running || ports.length === 0 || pod.record?.spec.network.balance === "dnat") return null;
+  try {
+    const found = await probeListeners(engine, pod.sandbox.id, ports);
+    return Object.fromEntries(ports.map((p) => [p, found[p]?.count ?? 0]));
+  } catch {
+    return null; // a sandbox that stopped meanwhile: its state says so
+  }
+}
+
+/** Every pod on the engine, each with the kernel's count of its listeners: one snapshot. */
+export async function observeViews(engine: Engine): Promise<{ pod: ObservedPod; view: PodView }[]> {
+  const pods = await observeEvery(engine);
+  return Promise.all(pods.map(async (pod) => ({ pod, view: podView(pod, await listeners(engine, pod)) })));
 }
 
 export function psCommand(deps: Deps, state: RunState): CommandModule<object, PsArgs> {
   return {
     command: "ps [name]",
     aliases: ["ls"],
-    describe: "List every pod on the engine; with a name, that pod's replicas and the spec each runs",
-    builder: (y) => y.option("json", { type: "boolean", default: false, describe: "A JSON array, stable for scripts" }),
+    describe: "List every pod on the engine; with a name, each of its replicas and why it serves or not",
+    builder: (y) =>
+      y
+        .option("json", { type: "boolean", default: false, describe: "A JSON array, stable for scripts (same as --format json)" })
+        .option("format", { type: "string", describe: "table or json" })
+        .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only pod names" })
+        .example("$0 ps", "every pod")
+        .example("$0 ps web", "pod web and each replica: state, restarts, last exit, OOM"),
     handler: async (args) => {
-      const reporter = (state.reporter = deps.reporter(args.json));
-      const containers = await deps.engine().listContainers([Label.pod]);
-      const rows = observeAll(containers)
-        .map(podRow)
-        .filter((r) => args.name === undefined || r.name === args.name);
-      if (args.name !== undefined && rows.length === 0) {
-        throw new PodNotFoundError(`no pod named ${args.name} on the engine`, "`pod ps` lists the pods");
+      const format = args.format ?? (args.json ? "json" : "table");
+      if (format !== "json" && format !== "table") throw new UsageError(`--format ${format} is not a format pod knows`, "use table or json");
+      const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
+      const engine = deps.engine(args);
+      const all = (await observeViews(engine)).filter((p) => args.name === undefined || p.view.name === args.name);
+      const found = all.filter((p) => p.view.replicas.asked > 0 || p.view.sandbox !== null || p.view.replicaContainers.length > 0 || p.view.generation !== null);
+      if (args.name !== undefined && found.length === 0) {
+        const ignored = all.flatMap((p) => formatForeign(p.view));
+        throw new PodNotFoundError(`no pod named ${args.name} on the engine${ignored.length > 0 ? ` (${ignored.length} containers carry its labels, but pod did not make them)` : ""}`, "`pod ps` lists the pods");
       }
-      if (args.json) {
-        reporter.result(JSON.stringify(rows, null, 2));
-      } else if (rows.length === 0) {
-        reporter.result("no pods");
-      } else {
-        const table = formatPodTable(rows, Math.floor(deps.clock.now() / 1000));
-        reporter.result(args.name === undefined ? table : `${table}\n\n${formatReplicaTable(rows[0]!)}`);
+      const now = deps.clock.now();
+      let pods = found.map((p) => p.view);
+      if (args.name !== undefined) {
+        // A restarted replica's state forgets its last exit: the engine's recent events remember.
+        const { pod, view } = found[0]!;
+        const since = Math.min(now, ...pod.replicas.map((r) => r.created));
+        const exits = lastExitsFrom(await engine.pastEvents([`${Label.pod}=${pod.name}`], since).catch(() => []));
+        pods = [podView(pod, view.listeners, exits)];
       }
+      if (args.quiet) return reporter.result(pods.map((v) => v.name).join("\n"), pods.map((v) => v.name));
+      if (format === "json") return reporter.result("", pods);
+      if (pods.length === 0) return reporter.result("no pods", []);
+      const table = formatPodTable(pods, now);
+      if (args.name === undefined) return reporter.result(table, pods);
+      const v = pods[0]!;
+      reporter.result([table, "", formatReplicaTable(v, now), ...(v.foreign.length > 0 ? ["", ...formatForeign(v)] : [])].join("\n"), pods);
     },
   };
 }
+

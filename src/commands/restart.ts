@@ -1,38 +1,47 @@
 import type { CommandModule } from "yargs";
-import { converge, observe, summary } from "../converge.js";
-import { askedReplicas } from "../observe.js";
-import { parsePodName, parseReplicas, parseSeconds } from "../spec.js";
-import type { Deps, RunState } from "./context.js";
-import { changeExisting, recordedSpec } from "./scale.js";
-import { readyTimeoutOption } from "./up.js";
+import { recordedSpec, runChange } from "../cli/change.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { parseParallel } from "../spec/flags.js";
+import { parsePodName } from "../spec/parse.js";
 
 interface RestartArgs {
   name: string;
-  parallel: string;
+  parallel?: string;
   timeout?: string;
   "ready-timeout": string;
   "dry-run": boolean;
+  json: boolean;
+  host?: string;
+  context?: string;
 }
 
 export function restartCommand(deps: Deps, state: RunState): CommandModule<object, RestartArgs> {
   return {
     command: "restart <name>",
-    describe: "Replace every replica with a fresh one of the same spec, start-first, one at a time",
+    describe: "Replace every replica with a fresh one of the same spec, start-first",
     builder: (y) =>
-      readyTimeoutOption(y)
+      changeOptions(y)
         .positional("name", { type: "string", demandOption: true })
-        .option("parallel", { type: "string", default: "1", describe: "Replicas replaced at once" })
-        .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill" }),
+        .option("parallel", { type: "string", describe: "Replicas replaced at once (default: the pod's)", group: "Change:" })
+        .example("$0 restart web", "fresh replicas, one at a time, none lost"),
     handler: async (args) => {
-      const reporter = (state.reporter = deps.reporter(false));
+      const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
-      const parallel = parseReplicas(args.parallel, "--parallel") || 1;
-      const readyTimeoutMs = parseSeconds("--ready-timeout", args["ready-timeout"]) * 1000;
-      const stopTimeoutS = args.timeout !== undefined ? parseSeconds("--timeout", args.timeout) : null;
-      await changeExisting(deps, reporter, name, async (engine, pod) => {
-        const spec = recordedSpec(pod, askedReplicas(pod));
-        await converge(deps, reporter, spec, pod, { restart: true, parallel, readyTimeoutMs, stopTimeoutS, dryRun: args["dry-run"] });
-        if (!args["dry-run"]) reporter.result(summary(await observe(engine, name)));
+      const parallel = args.parallel !== undefined ? parseParallel(args.parallel) : null;
+      await runChange(deps, reporter, {
+        name,
+        target: args,
+        desired: (observed) => {
+          const spec = recordedSpec(observed);
+          return { spec: parallel === null ? spec : { ...spec, update: { ...spec.update, parallel } }, cause: "restart" };
+        },
+        restart: true,
+        stopTimeoutS: stopTimeout(args.timeout),
+        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
+        recreate: false,
+        dryRun: args["dry-run"],
+        mustExist: true,
       });
     },
   };

@@ -1,41 +1,8 @@
 import type { CommandModule } from "yargs";
-import { converge, observe, summary } from "../converge.js";
-import type { Engine } from "../engine.js";
-import { PodNotFoundError } from "../errors.js";
-import { ensureSandboxImage } from "../images.js";
-import { askedReplicas, currentSpec, podExists, type ObservedPod } from "../observe.js";
-import type { Reporter } from "../report.js";
-import { parsePodName, parseReplicas, parseSeconds, type PodSpec } from "../spec.js";
-import { lockedPod, type Deps, type RunState } from "./context.js";
-import { readyTimeoutOption } from "./up.js";
-
-/** The spec the pod runs now, from its labels: what `scale` and `restart` converge to. */
-export function recordedSpec(pod: ObservedPod, replicas: number): PodSpec {
-  const current = currentSpec(pod);
-  const sandbox = pod.sandbox?.spec?.sandbox;
-  if (!current || !sandbox) {
-    throw new PodNotFoundError(`pod ${pod.name} has lost its record (no sandbox spec)`, "recreate it with `pod up`");
-  }
-  return { name: pod.name, replicas, sandbox, replica: current.replica };
-}
-
-/** Runs `change` on an existing pod, under its lock: shared by `scale` and `restart`. */
-export async function changeExisting(
-  deps: Deps,
-  reporter: Reporter,
-  name: string,
-  change: (engine: Engine, pod: ObservedPod) => Promise<void>,
-): Promise<void> {
-  const engine = deps.engine();
-  const notFound = () => new PodNotFoundError(`no pod named ${name} on the engine`, "`pod ps` lists the pods; `pod up` creates one");
-  if (!podExists(await observe(engine, name))) throw notFound();
-  await ensureSandboxImage(engine, (t) => reporter.note(t));
-  await lockedPod(deps, reporter, name, async () => {
-    const pod = await observe(engine, name);
-    if (!podExists(pod)) throw notFound();
-    await change(engine, pod);
-  });
-}
+import { recordedSpec, runChange } from "../cli/change.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { parsePodName, parseReplicas } from "../spec/parse.js";
 
 interface ScaleArgs {
   name: string;
@@ -43,6 +10,9 @@ interface ScaleArgs {
   timeout?: string;
   "ready-timeout": string;
   "dry-run": boolean;
+  json: boolean;
+  host?: string;
+  context?: string;
 }
 
 export function scaleCommand(deps: Deps, state: RunState): CommandModule<object, ScaleArgs> {
@@ -50,21 +20,24 @@ export function scaleCommand(deps: Deps, state: RunState): CommandModule<object,
     command: "scale <name> <replicas>",
     describe: "Converge a pod to N replicas: add the lowest free numbers, stop the highest gracefully",
     builder: (y) =>
-      readyTimeoutOption(y)
+      changeOptions(y)
         .positional("name", { type: "string", demandOption: true })
         .positional("replicas", { type: "string", demandOption: true })
-        .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" }),
+        .example("$0 scale web 5", "five replicas of web's recorded spec")
+        .example("$0 scale web 0", "keep the sandbox and its port, stop every replica"),
     handler: async (args) => {
-      const reporter = (state.reporter = deps.reporter(false));
+      const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
       const replicas = parseReplicas(args.replicas, "replicas");
-      const readyTimeoutMs = parseSeconds("--ready-timeout", args["ready-timeout"]) * 1000;
-      const stopTimeoutS = args.timeout !== undefined ? parseSeconds("--timeout", args.timeout) : null;
-      await changeExisting(deps, reporter, name, async (engine, pod) => {
-        const plan = await converge(deps, reporter, recordedSpec(pod, replicas), pod, { readyTimeoutMs, stopTimeoutS, dryRun: args["dry-run"] });
-        if (args["dry-run"]) return;
-        if (plan.steps.length === 0) reporter.note(`pod ${name} already has ${askedReplicas(pod)} replicas`);
-        reporter.result(summary(await observe(engine, name)));
+      await runChange(deps, reporter, {
+        name,
+        target: args,
+        desired: (observed) => ({ spec: { ...recordedSpec(observed), replicas }, cause: `scale to ${replicas}` }),
+        stopTimeoutS: stopTimeout(args.timeout),
+        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
+        recreate: false,
+        dryRun: args["dry-run"],
+        mustExist: true,
       });
     },
   };

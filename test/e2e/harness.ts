@@ -16,7 +16,7 @@ export interface Result {
 
 function exec(file: string, args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: { ...process.env, CI: "1", ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { env: { ...process.env, CI: "1", POD_AGENT: "0", ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -37,9 +37,18 @@ export async function containersOf(name: string): Promise<string[]> {
   return r.stdout.split("\n").filter(Boolean).sort();
 }
 
+/** The pod's sandbox and replicas by name: not its record, nor the stopped containers kept for logs. */
 export async function namesOf(name: string): Promise<string[]> {
   const r = await docker(["ps", "-a", "--format", "{{.Names}}", "--filter", `label=dev.pod.name=${name}`]);
-  return r.stdout.split("\n").filter(Boolean).sort();
+  return r.stdout
+    .split("\n")
+    .filter((n) => n && !/-record\.\d+\.[ab]$/.test(n) && !/-prev-[0-9a-f]{12}$/.test(n))
+    .sort();
+}
+
+/** Ids of containers by name, in the order asked. */
+export async function idsOf(...names: string[]): Promise<string[]> {
+  return (await docker(["inspect", "-f", "{{.Id}}", ...names])).stdout.split("\n").filter(Boolean);
 }
 
 export async function removePod(name: string): Promise<void> {

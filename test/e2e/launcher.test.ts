@@ -74,7 +74,7 @@ describe("pod up", () => {
     expect(await requests(18105, 3)).toEqual([]);
     const again = await pod(args);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain("create sandbox e2e-dead-sandbox (sandbox exited)");
+    expect(again.stderr).toContain("start sandbox e2e-dead-sandbox (sandbox exited)");
     expect(await answering(18105, 60)).toEqual(hello("e2e-dead", 1, 2));
   });
 
@@ -140,7 +140,7 @@ describe("pod ps", () => {
     expect((await pod(["up", "--name", "e2e-ps", "--replicas", "2", "-p", "127.0.0.1:18130:8080", "http_server"])).code).toBe(0);
     const table = await pod(["ps"]);
     expect(table.code).toBe(0);
-    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+IMAGE\s+REPLICAS\s+PORTS\s+STATUS\s+AGE$/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+IMAGE\s+READY\s+PORTS\s+STATUS\s+AGE$/);
     expect(table.stdout).toMatch(/^e2e-ps\s+http_server\s+2\/2\s+127\.0\.0\.1:18130->8080\/tcp\s+running\s+\d+s$/m);
 
     await docker(["stop", "e2e-ps-2"]);
@@ -150,7 +150,8 @@ describe("pod ps", () => {
       name: "e2e-ps",
       image: "http_server",
       status: "degraded",
-      replicas: { running: 1, asked: 2 },
+      reasons: ["1 exited"],
+      replicas: { ready: 1, asked: 2 },
       ports: [{ hostIp: "127.0.0.1", hostPort: 18130, containerPort: 8080, protocol: "tcp" }],
     });
   });
@@ -201,7 +202,7 @@ describe("bad input: one line, non-zero exit, nothing created", () => {
     const r = await pod(["ps"], { DOCKER_HOST: "unix:///tmp/pod-no-engine.sock" });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
-      "pod: no Docker engine answers at unix:///tmp/pod-no-engine.sock (ENOENT); start one (`make build` installs and starts Debian's docker.io), or point DOCKER_HOST at a running engine",
+      "pod: no Docker engine answers at unix:///tmp/pod-no-engine.sock (ENOENT); start one (`make build` installs and starts Debian's docker.io), or point DOCKER_HOST, --host or --context at a running engine",
     );
   });
 });

@@ -1,0 +1,179 @@
+// The agent: keeps every pod on its engine as its record says, with no command from anyone.
+// It follows the engine's events and resyncs periodically (events can be missed), debounces
+// bursts, takes each pod's lock like any command (and never waits for one: a command in
+// progress goes first), and reuses observe → plan → apply. It never changes a spec.
+import { converge, planChange } from "../apply/converge.js";
+import { ensureSandboxImage } from "../apply/images.js";
+import { withLock } from "../apply/lock.js";
+import { describeReplica } from "../apply/readiness.js";
+import { observe, observeEvery } from "../apply/snapshot.js";
+import type { Clock } from "../clock.js";
+import type { Engine } from "../engine/engine.js";
+import { ChangeFailedError, NotReadyError, PodBusyError, PodError } from "../errors.js";
+import { formatPlan, isEmpty } from "../plan/actions.js";
+import { targetPorts } from "../spec/parse.js";
+import { condition } from "../state/health.js";
+import { Label } from "../state/labels.js";
+import type { ObservedPod } from "../state/observe.js";
+import { podView } from "../state/status.js";
+import { Schedule } from "./schedule.js";
+
+export interface AgentDeps {
+  engine: Engine;
+  clock: Clock;
+  signal: AbortSignal;
+  /** One decision, one line. */
+  log(line: string): void;
+}
+
+export interface AgentOptions {
+  resyncMs: number;
+  debounceMs: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  readyTimeoutMs: number;
+}
+
+export const DEFAULT_AGENT_OPTIONS: AgentOptions = { resyncMs: 15_000, debounceMs: 250, backoffMs: 1_000, maxBackoffMs: 300_000, readyTimeoutMs: 60_000 };
+
+/** Retry soon when a command holds the pod. */
+const BUSY_RETRY_MS = 1_000;
+
+function oneLine(err: unknown): string {
+  return err instanceof PodError ? err.message : err instanceof Error ? err.message : String(err);
+}
+
+export class Agent {
+  private readonly schedule: Schedule;
+  private wake: (() => void) | null = null;
+  /** Restart counts last seen, per replica id: a rise between looks is a crash. */
+  private readonly restarts = new Map<string, number>();
+  private readonly crashReports = new Schedule({ debounceMs: 0, backoffMs: 10_000, maxBackoffMs: 600_000 });
+
+  constructor(
+    private readonly deps: AgentDeps,
+    private readonly o: AgentOptions = DEFAULT_AGENT_OPTIONS,
+  ) {
+    this.schedule = new Schedule(o);
+  }
+
+  private log(pod: string, text: string): void {
+    this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} ${pod}: ${text}`);
+  }
+
+  private touch(pod: string, cause: string): void {
+    this.schedule.touch(pod, this.deps.clock.now(), cause);
+    this.wake?.();
+  }
+
+  /** Runs until the signal aborts. */
+  async run(): Promise<void> {
+    this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: watching the pods on ${this.deps.engine.address}`);
+    await this.resyncAll("agent started");
+    await Promise.all([this.follow(), this.resyncEvery(), this.work()]);
+  }
+
+  private async resyncAll(cause: string): Promise<void> {
+    try {
+      for (const pod of await observeEvery(this.deps.engine)) if (pod.record) this.touch(pod.name, cause);
+    } catch (err) {
+      this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: cannot list pods (${oneLine(err)})`);
+    }
+  }
+
+  private async resyncEvery(): Promise<void> {
+    while (!this.deps.signal.aborted) {
+      await this.sleep(this.o.resyncMs);
+      await this.resyncAll("periodic resync");
+    }
+  }
+
+  /** The event stream; lost with the engine, followed again when it answers. */
+  private async follow(): Promise<void> {
+    let delay = 500;
+    while (!this.deps.signal.aborted) {
+      try {
+        for await (const e of this.deps.engine.events([Label.pod], this.deps.signal)) {
+          const pod = e.attributes[Label.pod];
+          if (pod) this.touch(pod, `${e.attributes.name ?? e.id.slice(0, 12)} ${e.action}`);
+          delay = 500;
+        }
+      } catch (err) {
+        if (this.deps.signal.aborted) return;
+        this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: lost the engine's events (${oneLine(err)}); following again`);
+      }
+      await this.sleep(delay);
+      delay = Math.min(delay * 2, 5_000);
+      // Whatever happened while the stream was down, events of it are gone: look at everything.
+      await this.resyncAll("engine events resumed");
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.deps.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+
+  private async work(): Promise<void> {
+    while (!this.deps.signal.aborted) {
+      const now = this.deps.clock.now();
+      for (const { pod, cause } of this.schedule.takeDue(now)) await this.sync(pod, cause);
+      const next = this.schedule.nextDue();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        const timer = setTimeout(resolve, next === null ? this.o.resyncMs : Math.max(0, next - this.deps.clock.now()));
+        this.deps.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      this.wake = null;
+    }
+  }
+
+  /** One look at one pod: repair it to its record if it strays. */
+  async sync(name: string, cause: string): Promise<void> {
+    const { engine, clock } = this.deps;
+    try {
+      await withLock({ engine, pod: name, clock, timeoutMs: 0 }, async () => {
+        const observed = await observe(engine, name);
+        if (!observed.record) return this.schedule.forget(name);
+        const change = { desired: observed.record.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: true };
+        const { plan } = planChange(observed, change);
+        if (isEmpty(plan)) {
+          await this.reportCrashes(observed);
+          return this.schedule.succeeded(name);
+        }
+        const why = podView(observed, null).reasons.join(", ") || cause;
+        this.log(name, `${why} → ${formatPlan(plan).split("\n").map((l) => l.replace(/^\d+\. /, "")).join("; ")}`);
+        await ensureSandboxImage(engine, (text) => this.log(name, text));
+        const started = clock.now();
+        const outcome = await converge({ engine, clock, emit: () => undefined }, observed, change);
+        const view = podView({ ...outcome.after, lock: null }, null);
+        this.log(name, `serving as recorded (${view.replicas.ready}/${view.replicas.asked}) after ${((clock.now() - started) / 1000).toFixed(1)}s`);
+        this.schedule.succeeded(name);
+      });
+    } catch (err) {
+      if (err instanceof PodBusyError) return this.schedule.busy(name, clock.now(), BUSY_RETRY_MS);
+      const delay = this.schedule.failed(name, clock.now(), "retry after a failed repair");
+      const details = err instanceof ChangeFailedError && err.cause instanceof NotReadyError ? err.cause.details : err instanceof NotReadyError ? err.details : [];
+      this.log(name, `repair failed: ${oneLine(err)}${details.length > 0 ? ` (${details.map((d) => d.trim()).join("; ")})` : ""}; next try in ${Math.round(delay / 1000)}s`);
+      this.wake?.();
+    }
+  }
+
+  /** Replicas the engine keeps restarting: said, with why, at a backed-off pace. */
+  private async reportCrashes(pod: ObservedPod): Promise<void> {
+    const now = this.deps.clock.now();
+    const ports = targetPorts(pod.record!.spec.network.ports);
+    for (const r of pod.replicas) {
+      const before = this.restarts.get(r.id);
+      this.restarts.set(r.id, r.restartCount);
+      const looping = r.restarting || condition(r, pod.sandbox, pod.record!.spec.network.balance) === "restarting";
+      if (!looping && (before === undefined || r.restartCount <= before)) continue;
+      if (this.crashReports.takeDue(now).length === 0 && this.crashReports.nextDue() !== null) continue;
+      const delay = this.crashReports.failed(r.id, now, "crash");
+      const lines = await describeReplica(this.deps.engine, r, ports);
+      this.log(pod.name, `${r.name} keeps crashing (${r.restartCount} restarts): ${lines.map((l) => l.trim()).join("; ")}; next report in ${Math.round(delay / 1000)}s or later`);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// "Up" means serving: every replica waited for runs, and the pod's namespace holds the
+// listeners it should on every target port. The sandbox answers from inside the namespace
+// (`pod-sandbox probe`) through exec, so this works on a remote engine too.
+import { retryUntil, type Clock } from "../clock.js";
+import type { Engine } from "../engine/engine.js";
+import { EngineError, InterruptedError, NotReadyError } from "../errors.js";
+import { SANDBOX_BINARY } from "./render.js";
+
+/** Per port ("8080/tcp"): how many sockets listen, and which (inodes), when the probe says. */
+export type Listeners = Record<string, { count: number; inodes: Set<string> | null }>;
+
+export async function probeListeners(engine: Engine, sandboxId: string, ports: string[]): Promise<Listeners> {
+  if (ports.length === 0) return {};
+  const { exitCode, output } = await engine.exec(sandboxId, [SANDBOX_BINARY, "probe", ...ports]);
+  if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
+  return parseProbe(output);
+}
+
+/** `PORT/PROTO COUNT [INODE,INODE…|-]` per line; older sandboxes print no inodes. */
+export function parseProbe(output: string): Listeners {
+  const listeners: Listeners = {};
+  for (const line of output.trim().split("\n")) {
+    const [port, count, inodes] = line.trim().split(/\s+/);
+    if (!port || count === undefined) continue;
+    listeners[port] = {
+      count: Number(count),
+      inodes: inodes === undefined ? null : new Set(inodes === "-" ? [] : inodes.split(",")),
+    };
+  }
+  return listeners;
+}
+
+/** Listeners on `port` that were not there at `baseline`. */
+function added(now: Listeners, baseline: Listeners, port: string): number {
+  const n = now[port];
+  const b = baseline[port];
+  if (!n) return 0;
+  if (!b) return n.count;
+  if (n.inodes && b.inodes) return [...n.inodes].filter((i) => !b.inodes!.has(i)).length;
+  return n.count - b.count;
+}
+
+export interface WaitedReplica {
+  id: string;
+  name: string;
+  /** Its restart count when the wait began: a restart during the wait is a failure. */
+  restarts: number;
+}
+
+export interface WaitReadyOptions {
+  sandboxId: string;
+  replicas: WaitedReplica[];
+  ports: string[];
+  /** `count` listeners per port: new ones since `baseline`, or in all when it is null. */
+  target: { count: number; baseline: Listeners | null };
+  timeoutMs: number;
+  clock: Clock;
+  signal?: AbortSignal;
+  onProgress?: (text: string) => void;
+}
+
+const POLL_MS = 100;
+// With no port to watch, a replica must stay up this long to count as started.
+const SETTLE_MS = 1000;
+
+export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<void> {
+  const start = o.clock.now();
+  await retryUntil({
+    fn: async () => {
+      const details = await Promise.all(o.replicas.map((r) => engine.inspectContainer(r.id)));
+      const failed = o.replicas.filter((r, i) => {
+        const d = details[i];
+        return !d || !d.running || d.restarting || d.restartCount > r.restarts;
+      });
+      if (failed.length > 0) throw await diagnoseExited(engine, failed, o.ports);
+      if (o.ports.length === 0) return { short: o.clock.now() - start < SETTLE_MS ? ["settling"] : [], progress: "" };
+      const now = await probeListeners(engine, o.sandboxId, o.ports);
+      const have = (p: string) => (o.target.baseline ? added(now, o.target.baseline, p) : (now[p]?.count ?? 0));
+      const short = o.ports.filter((p) => have(p) < o.target.count);
+      const what = o.target.baseline ? "new listeners" : "listeners";
+      const progress = short.map((p) => `${have(p)} of ${o.target.count} ${what} on ${p}`).join(", ");
+      if (short.length > 0) o.onProgress?.(progress);
+      return { short, progress };
+    },
+    done: (r) => r.short.length === 0,
+    onTimeout: (last) => diagnoseSilent(engine, o, last.progress),
+    onAbort: () => new InterruptedError("interrupted while waiting for replicas to listen"),
+    timeoutMs: o.timeoutMs,
+    intervalMs: POLL_MS,
+    clock: o.clock,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+}
+
+/** The likely cause of a replica's exit, from its last words. */
+export function likelyCause(logs: string[], exitCode: number, oomKilled: boolean, ports: string[]): string | null {
+  const text = logs.join("\n");
+  if (/address already in use|EADDRINUSE/i.test(text)) {
+    return "another socket holds the port without sharing it: the server must set SO_REUSEPORT before bind, and every replica must run as the same user (the kernel groups SO_REUSEPORT sockets of one effective uid only); for a server that cannot, use --balance dnat";
+  }
+  if (oomKilled) return "it ran out of memory and the kernel killed it: raise --memory";
+  if (exitCode === 137) return "it was killed (SIGKILL), most likely out of memory: raise --memory";
+  if (exitCode === 126 || exitCode === 127 || /executable file not found|no such file or directory/i.test(text)) {
+    return "its command cannot run in the image: check the image's entrypoint and the command after --";
+  }
+  if (/permission denied/i.test(text) && ports.some((p) => Number(p.split("/")[0]) < 1024)) {
+    return "binding a port below 1024 needs root: run the server as root or listen on a port from 1024 up";
+  }
+  return null;
+}
+
+export async function describeReplica(engine: Engine, r: { id: string; name: string }, ports: string[]): Promise<string[]> {
+  const d = await engine.inspectContainer(r.id);
+  if (!d) return [`${r.name}: removed while starting`];
+  const logs = await engine.logTail(r.id, 5).catch(() => []);
+  const lines = [`${r.name}: ${d.running ? "running" : `exit code ${d.exitCode}`}${d.oomKilled ? ", killed out of memory" : ""}${d.restartCount > 0 ? `, ${d.restartCount} restarts` : ""}`];
+  if (d.error) lines.push(`  engine: ${d.error}`);
+  // A restarted replica repeats its last words: show each once.
+  const unique = [...new Set(logs)];
+  if (unique.length > 0) lines.push(`  last log lines:`, ...unique.map((l) => `    ${l}`));
+  const cause = likelyCause(logs, d.exitCode, d.oomKilled, ports);
+  if (cause) lines.push(`  likely cause: ${cause}`);
+  return lines;
+}
+
+async function diagnoseExited(engine: Engine, failed: WaitedReplica[], ports: string[]): Promise<NotReadyError> {
+  const details = (await Promise.all(failed.map((r) => describeReplica(engine, r, ports)))).flat();
+  const names = failed.map((r) => r.name).join(", ");
+  const where = ports.length > 0 ? ` before listening on ${ports.join(", ")}` : "";
+  return new NotReadyError(`replica${failed.length > 1 ? "s" : ""} ${names} exited${where}`, undefined, details);
+}
+
+async function diagnoseSilent(engine: Engine, o: WaitReadyOptions, progress: string): Promise<NotReadyError> {
+  const first = o.replicas[0];
+  const logs = first ? await engine.logTail(first.id, 5).catch(() => []) : [];
+  const details = first ? (logs.length > 0 ? [`last log lines of ${first.name}:`, ...logs.map((l) => `  ${l}`)] : [`${first.name} logged nothing`]) : [];
+  const who = o.replicas.length > 0 ? `${o.replicas.map((r) => r.name).join(", ")} ${o.replicas.length > 1 ? "run" : "runs"} but the pod` : "the pod";
+  return new NotReadyError(
+    `${who} does not listen as it should after ${Math.round(o.timeoutMs / 1000)}s (${progress})`,
+    `the server must listen on ${o.ports.join(", ")} inside the container (-p HOST:CONTAINER names the container port); if it starts slowly, raise --ready-timeout`,
+    details,
+  );
+}

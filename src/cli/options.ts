@@ -1,0 +1,26 @@
+// Options several commands share, spelled once.
+import type { Argv } from "yargs";
+import { parseSeconds } from "../spec/parse.js";
+
+/** Repeatable like Docker's flags: one value each time (an array option would swallow the image). */
+export const repeatable = {
+  type: "string",
+  default: [] as string[],
+  coerce: (v: unknown): string[] => (Array.isArray(v) ? v : [v]).map(String),
+} as const;
+
+export function changeOptions<T>(y: Argv<T>) {
+  return y
+    .option("ready-timeout", { type: "string", default: "60", describe: "Seconds new replicas have to listen", group: "Change:" })
+    .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)", group: "Change:" })
+    .option("dry-run", { type: "boolean", default: false, describe: "Show what would change and the plan; touch nothing", group: "Change:" })
+    .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result", group: "Change:" });
+}
+
+export function readyTimeoutMs(raw: string): number {
+  return parseSeconds("--ready-timeout", raw) * 1000;
+}
+
+export function stopTimeout(raw: string | undefined): number | null {
+  return raw === undefined ? null : parseSeconds("--timeout", raw);
+}

@@ -1,0 +1,53 @@
+import type { CommandModule } from "yargs";
+import { runChange } from "../cli/change.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { PodNotFoundError, UsageError } from "../errors.js";
+import { parsePodName } from "../spec/parse.js";
+import { rollbackTarget } from "../state/record.js";
+
+interface RollbackArgs {
+  name: string;
+  to?: number;
+  timeout?: string;
+  "ready-timeout": string;
+  "dry-run": boolean;
+  json: boolean;
+  host?: string;
+  context?: string;
+}
+
+export function rollbackCommand(deps: Deps, state: RunState): CommandModule<object, RollbackArgs> {
+  return {
+    command: "rollback <name>",
+    describe: "Go back, start-first, to the previous successful generation (or --to GEN)",
+    builder: (y) =>
+      changeOptions(y)
+        .positional("name", { type: "string", demandOption: true })
+        .option("to", { type: "number", describe: "The generation to go back to (see `pod history`)", group: "Change:" })
+        .example("$0 rollback web", "back to the generation before the current one")
+        .example("$0 rollback web --to 2", "back to generation 2"),
+    handler: async (args) => {
+      const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
+      const name = parsePodName(args.name);
+      if (args.to !== undefined && (!Number.isInteger(args.to) || args.to < 1)) {
+        throw new UsageError(`--to ${args.to} is not a generation number`, "`pod history " + name + "` lists them");
+      }
+      await runChange(deps, reporter, {
+        name,
+        target: args,
+        desired: (observed) => {
+          if (!observed.record) throw new PodNotFoundError(`pod ${name} has no record to roll back with`, "`pod ps " + name + "` shows what is left");
+          const found = rollbackTarget(observed.record, args.to ?? null);
+          if ("refusal" in found) throw new UsageError(found.refusal, "`pod history " + name + "` lists the generations");
+          return { spec: found.target.spec, cause: `rollback to ${found.target.number}` };
+        },
+        stopTimeoutS: stopTimeout(args.timeout),
+        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
+        recreate: false,
+        dryRun: args["dry-run"],
+        mustExist: true,
+      });
+    },
+  };
+}

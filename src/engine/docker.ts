@@ -1,0 +1,234 @@
+// The one adapter to a real engine: each method is thin and alike — one Engine API call
+// through EngineHttp, its answer turned into plain data, its error into a PodError that
+// names the container.
+import type { Engine } from "./engine.js";
+import { demux, EngineHttp } from "./http.js";
+import type { Endpoint } from "./endpoint.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, PublishedPort } from "./types.js";
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}
+
+function ms(time: string | undefined): number {
+  if (!time || time.startsWith("0001-")) return 0;
+  const t = Date.parse(time);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+interface InspectBody {
+  Id: string;
+  Name: string;
+  Created: string;
+  Image: string;
+  Config: { Image: string; Labels: Record<string, string> | null; Env: string[] | null };
+  State: {
+    Status: string;
+    Running: boolean;
+    Restarting: boolean;
+    ExitCode: number;
+    OOMKilled: boolean;
+    Error: string;
+    StartedAt: string;
+    FinishedAt: string;
+  };
+  RestartCount: number;
+  HostConfig: { NetworkMode: string; RestartPolicy?: { Name: string } };
+  NetworkSettings: {
+    Ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+    Networks: Record<string, { IPAddress: string; GlobalIPv6Address: string; Aliases: string[] | null }> | null;
+  };
+}
+
+export function toContainerInfo(c: InspectBody): ContainerInfo {
+  const ports: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
+    const [port, protocol] = key.split("/");
+    for (const b of bindings ?? []) {
+      ports.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(port), protocol: protocol ?? "tcp" });
+    }
+  }
+  return {
+    id: c.Id,
+    name: c.Name.replace(/^\//, ""),
+    image: c.Config.Image,
+    imageId: c.Image,
+    created: ms(c.Created),
+    labels: c.Config.Labels ?? {},
+    state: c.State.Status,
+    running: c.State.Running,
+    restarting: c.State.Restarting,
+    exitCode: c.State.ExitCode,
+    oomKilled: c.State.OOMKilled,
+    error: c.State.Error ?? "",
+    startedAt: ms(c.State.StartedAt),
+    finishedAt: ms(c.State.FinishedAt),
+    restartCount: c.RestartCount ?? 0,
+    restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? "",
+    networkMode: c.HostConfig?.NetworkMode ?? "",
+    ports,
+    networks: Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
+      name,
+      ip: n.IPAddress ?? "",
+      ipv6: n.GlobalIPv6Address ?? "",
+      aliases: n.Aliases ?? [],
+    })),
+    env: c.Config.Env ?? [],
+  };
+}
+
+export class DockerEngine implements Engine {
+  private readonly http: EngineHttp;
+  readonly address: string;
+
+  constructor(endpoint: Endpoint) {
+    this.http = new EngineHttp(endpoint);
+    this.address = this.http.address;
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  async info(): Promise<EngineInfo> {
+    const { body, headers } = await this.http.request<{ KernelVersion?: string; ServerVersion?: string; OperatingSystem?: string }>("GET", "/info");
+    return {
+      kernelVersion: body.KernelVersion ?? "",
+      serverVersion: body.ServerVersion ?? "",
+      apiVersion: String(headers["api-version"] ?? ""),
+      os: body.OperatingSystem ?? "",
+    };
+  }
+
+  async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
+    const { body } = await this.http.request<{ Id: string; Names: string[]; Labels: Record<string, string> | null; State: string }[]>(
+      "GET",
+      "/containers/json",
+      { query: { all: true, filters: { label: labelFilters } } },
+    );
+    return body.map((c: { Id: string; Names: string[]; Labels: Record<string, string> | null; State: string }) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State }));
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
+    const { status, body } = await this.http.request<InspectBody>("GET", `/containers/${encodeURIComponent(idOrName)}/json`, { ok: [404] });
+    return status === 404 ? null : toContainerInfo(body);
+  }
+
+  async image(ref: string): Promise<ImageInfo | null> {
+    const { status, body } = await this.http.request<{ Id: string; Config?: { User?: string } }>("GET", `/images/${encodeURIComponent(ref)}/json`, {
+      ok: [404],
+    });
+    return status === 404 ? null : { id: body.Id, user: body.Config?.User ?? "" };
+  }
+
+  async buildImage(contextDir: string, files: string[], tag: string): Promise<void> {
+    // Rare (the sandbox image, once): the tar packer loads only here.
+    const { pack } = await import("tar-fs");
+    const context = pack(contextDir, { entries: files });
+    const response = await this.http.stream("POST", "/build", { query: { t: tag, rm: true, forcerm: true }, raw: context, headers: { "Content-Type": "application/x-tar" } });
+    let text = "";
+    for await (const chunk of response) text += String(chunk);
+    const failure = text
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { error?: string })
+      .find((e) => e.error);
+    if (failure) throw new Error(`build image ${tag}: ${failure.error}`);
+  }
+
+  async createContainer(config: ContainerConfig): Promise<string> {
+    const { name, ...body } = config;
+    const { body: created } = await this.http.request<{ Id: string }>("POST", "/containers/create", { query: { name }, body });
+    return created.Id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.http.request("POST", `/containers/${id}/start`, { ok: [304] });
+  }
+
+  async stopContainer(id: string, timeoutS: number | null): Promise<void> {
+    // 304: already stopped; 404: already gone.
+    await this.http.request("POST", `/containers/${id}/stop`, { query: timeoutS === null ? {} : { t: timeoutS }, ok: [304, 404], timeoutMs: 0 });
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const { status, body } = await this.http.request<{ message?: string } | null>("DELETE", `/containers/${id}`, {
+      query: { force: true, v: true },
+      ok: [404, 409],
+    });
+    // Two removals of one container race harmlessly: the second finds it on its way out.
+    if (status === 409 && !/already in progress/.test(body?.message ?? "")) {
+      throw new Error(`remove container ${short(id)}: ${body?.message ?? "conflict"}`);
+    }
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.http.request("POST", `/containers/${id}/rename`, { query: { name } });
+  }
+
+  async setRestartPolicy(id: string, policy: string): Promise<void> {
+    await this.http.request("POST", `/containers/${id}/update`, { body: { RestartPolicy: { Name: policy } } });
+  }
+
+  async logTail(id: string, lines: number): Promise<string[]> {
+    const response = await this.http.stream("GET", `/containers/${id}/logs`, { query: { stdout: true, stderr: true, tail: lines } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    // Frames in the order they were written, stdout and stderr interleaved.
+    return Buffer.concat(demux(Buffer.concat(chunks)).frames.map((f) => f.data))
+      .toString("utf8")
+      .split("\n")
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== "");
+  }
+
+  async exec(id: string, cmd: string[]): Promise<ExecResult> {
+    const { body: created } = await this.http.request<{ Id: string }>("POST", `/containers/${id}/exec`, {
+      body: { Cmd: cmd, AttachStdout: true, AttachStderr: true },
+    });
+    const response = await this.http.stream("POST", `/exec/${created.Id}/start`, { body: { Detach: false, Tty: false } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    const { stdout, stderr } = demux(Buffer.concat(chunks));
+    const { body: info } = await this.http.request<{ ExitCode: number | null }>("GET", `/exec/${created.Id}/json`);
+    return { exitCode: info.ExitCode ?? -1, output: stdout + stderr };
+  }
+
+  async pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]> {
+    const events: EngineEvent[] = [];
+    const until = Math.ceil(Date.now() / 1000);
+    for await (const e of this.eventStream({ since: Math.floor(sinceMs / 1000), until }, labelFilters, new AbortController().signal)) events.push(e);
+    return events;
+  }
+
+  events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
+    return this.eventStream({}, labelFilters, signal);
+  }
+
+  private async *eventStream(window: { since?: number; until?: number }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
+    const response = await this.http.stream("GET", "/events", { query: { ...window, filters: { type: ["container"], label: labelFilters } }, signal });
+    let pending = "";
+    try {
+      for await (const chunk of response) {
+        pending += String(chunk);
+        let newline: number;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (!line) continue;
+          const e = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
+          // Attributes carry the container's name, its labels and, on "die", its exitCode.
+          yield {
+            action: (e.Action ?? e.status ?? "").split(":")[0]!,
+            id: e.Actor?.ID ?? e.id ?? "",
+            attributes: e.Actor?.Attributes ?? {},
+            time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
+          };
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// The engine as the rest of pod sees it: a small interface, so commands can be tested with
+// an in-memory fake and run for real through the one adapter (./docker.ts).
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo } from "./types.js";
+
+export interface Engine {
+  /** Where pod talks to the engine, for messages: `unix:///var/run/docker.sock`. */
+  readonly address: string;
+  info(): Promise<EngineInfo>;
+  /** Containers carrying every label filter (`key` or `key=value`), running or not. */
+  listContainers(labelFilters: string[]): Promise<ContainerSummary[]>;
+  /** null when no such container exists. */
+  inspectContainer(idOrName: string): Promise<ContainerInfo | null>;
+  /** The image a reference names, or null when the engine has no such image. */
+  image(ref: string): Promise<ImageInfo | null>;
+  buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
+  createContainer(config: ContainerConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Stop signal, then kill after timeoutS (null: the container's own stop timeout). */
+  stopContainer(id: string, timeoutS: number | null): Promise<void>;
+  /** Forced, with its anonymous volumes; a container already gone counts as removed. */
+  removeContainer(id: string): Promise<void>;
+  renameContainer(id: string, name: string): Promise<void>;
+  /** `docker update --restart`: a replica gets its restart policy only once it serves. */
+  setRestartPolicy(id: string, policy: string): Promise<void>;
+  logTail(id: string, lines: number): Promise<string[]>;
+  exec(id: string, cmd: string[]): Promise<ExecResult>;
+  /**
+   * The engine's container events from now on, until `signal` aborts; ends (or throws) when
+   * the connection to the engine is lost.
+   */
+  events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
+  /** Container events the engine still holds from `sinceMs` until now (a bounded buffer, lost on restart). */
+  pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
+  /** Lets the process exit: drops kept-alive connections. */
+  close(): void;
+}

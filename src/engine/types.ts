@@ -1,0 +1,121 @@
+// The shapes that cross the one door to the engine (src/engine/docker.ts). Plain data, so
+// the planner and the tests never see the wire format.
+
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: string;
+}
+
+/** A container as `GET /containers/json` lists it: enough to find a pod's containers. */
+export interface ContainerSummary {
+  id: string;
+  /** Without Docker's leading slash. */
+  name: string;
+  labels: Record<string, string>;
+  state: string;
+}
+
+export interface ContainerNetwork {
+  name: string;
+  ip: string;
+  ipv6: string;
+  aliases: string[];
+}
+
+/** A container as `GET /containers/{id}/json` describes it: what observing a pod needs. */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  /** The reference it was created from (may be an image id). */
+  image: string;
+  imageId: string;
+  /** Unix ms. */
+  created: number;
+  labels: Record<string, string>;
+  /** created, running, paused, restarting, removing, exited or dead. */
+  state: string;
+  running: boolean;
+  restarting: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  /** The engine's own words when it could not start it, e.g. "cannot join network …". */
+  error: string;
+  /** Unix ms of the last start; 0 if never started. */
+  startedAt: number;
+  /** Unix ms of the last exit; 0 if never exited. */
+  finishedAt: number;
+  restartCount: number;
+  restartPolicy: string;
+  networkMode: string;
+  ports: PublishedPort[];
+  networks: ContainerNetwork[];
+  env: string[];
+}
+
+/** The body of Docker's POST /containers/create, the parts pod sets. */
+export interface ContainerConfig {
+  name: string;
+  Image: string;
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Env?: string[];
+  Labels: Record<string, string>;
+  User?: string;
+  Hostname?: string;
+  StopTimeout?: number;
+  StopSignal?: string;
+  ExposedPorts?: Record<string, object>;
+  HostConfig: {
+    NetworkMode?: string;
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+    Sysctls?: Record<string, string>;
+    RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+    Binds?: string[];
+    Memory?: number;
+    NanoCpus?: number;
+    Dns?: string[];
+    DnsSearch?: string[];
+    DnsOptions?: string[];
+    ExtraHosts?: string[];
+    CapAdd?: string[];
+    CapDrop?: string[];
+    SecurityOpt?: string[];
+    ReadonlyRootfs?: boolean;
+    Init?: boolean;
+  };
+  NetworkingConfig?: {
+    EndpointsConfig: Record<string, { Aliases?: string[] }>;
+  };
+}
+
+export interface ImageInfo {
+  id: string;
+  /** The image's USER; "" runs as root. */
+  user: string;
+}
+
+export interface EngineInfo {
+  /** The kernel of the engine's host, where the namespaces live. */
+  kernelVersion: string;
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** One container event from the engine's event stream. */
+export interface EngineEvent {
+  /** die, start, stop, destroy, kill, oom, restart, … */
+  action: string;
+  id: string;
+  /** The container's name and labels, as the engine attaches them. */
+  attributes: Record<string, string>;
+  /** Unix ms. */
+  time: number;
+}

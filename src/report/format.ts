@@ -1,0 +1,65 @@
+// Tables and summaries, from pure views. docker-ps-style columns: padded, no borders.
+import { formatPort } from "../spec/parse.js";
+import type { PodView } from "../state/status.js";
+
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${Math.max(0, Math.floor(seconds))}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join("").trimEnd()).join("\n");
+}
+
+export function statusText(v: PodView): string {
+  return v.reasons.length > 0 ? `${v.status}: ${v.reasons.join(", ")}` : v.status;
+}
+
+function ago(iso: string | null, nowMs: number): string {
+  return iso ? formatAge((nowMs - Date.parse(iso)) / 1000) : "-";
+}
+
+export function formatPodTable(views: PodView[], nowMs: number): string {
+  return formatTable([
+    ["NAME", "IMAGE", "READY", "PORTS", "STATUS", "AGE"],
+    ...views.map((v) => [v.name, v.image, `${v.replicas.ready}/${v.replicas.asked}`, v.ports.map(formatPort).join(", ") || "-", statusText(v), ago(v.created, nowMs)]),
+  ]);
+}
+
+/** Each replica: its state, why it serves or not, restarts, last exit, OOM, when it started. */
+export function formatReplicaTable(v: PodView, nowMs: number): string {
+  if (v.replicaContainers.length === 0) return "no replicas";
+  return formatTable([
+    ["REPLICA", "CONTAINER", "STATE", "RESTARTS", "LAST EXIT", "OOM", "STARTED", "IMAGE", "GEN"],
+    ...v.replicaContainers.map((r) => [
+      String(r.number),
+      r.name,
+      r.condition === "running" || r.condition === "exited" ? r.state : `${r.state} (${r.condition})`,
+      String(r.restarts),
+      r.exitCode === null ? "-" : String(r.exitCode),
+      r.oomKilled ? "yes" : "no",
+      ago(r.startedAt, nowMs),
+      r.image + (r.current ? "" : " (old spec)"),
+      String(r.generation),
+    ]),
+  ]);
+}
+
+export function formatForeign(v: PodView): string[] {
+  return v.foreign.map((f) => `ignored: ${f.name} (${f.id.slice(0, 12)}) carries pod ${v.name}'s labels but pod did not make it: ${f.why}`);
+}
+
+/** What a changing command prints when it ends. */
+export function summary(v: PodView, elapsedMs: number | null): string {
+  const ports = v.ports.map(formatPort).join(", ") || "none";
+  const took = elapsedMs === null ? "" : ` in ${(elapsedMs / 1000).toFixed(1)}s`;
+  return [
+    `pod ${v.name}: ${v.replicas.ready}/${v.replicas.asked} replicas ready (${statusText(v)})${took}`,
+    `  ports  ${ports}`,
+    `  image  ${v.image}`,
+    ...(v.generation !== null ? [`  generation  ${v.generation}`] : []),
+  ].join("\n");
+}

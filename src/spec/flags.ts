@@ -1,0 +1,203 @@
+// The command line as a spec, checked before any engine call. Pure: files and the
+// environment come in through `io`. Shared by `up` (a whole spec) and `set` (changes to
+// the recorded one).
+import { UsageError } from "../errors.js";
+import { LABEL_PREFIX } from "../state/labels.js";
+import {
+  checkPortConflicts,
+  defaultPodName,
+  parseCpus,
+  parseEnv,
+  parseEnvFile,
+  parseExtraHost,
+  parseImageRef,
+  parseLabels,
+  parseMemory,
+  parsePodName,
+  parsePublish,
+  parseReplicas,
+  parseSeconds,
+  parseVolume,
+} from "./parse.js";
+import type { Balance, NetworkSpec, PodSpec, ReplicaSpec } from "./types.js";
+
+export interface SpecIo {
+  environ: Record<string, string | undefined>;
+  readFile(path: string): string;
+}
+
+/**
+ * docker-run options that set a container's own network. Replicas share the sandbox's
+ * network, where Docker refuses them ("conflicting options"), so pod refuses them first.
+ */
+export const REFUSED_NETWORK_OPTIONS: Record<string, string> = {
+  expose: "ports are published on the sandbox with -p",
+  link: "links are a legacy network setting; use --add-host NAME:IP for names",
+  ip: "the sandbox's address is Docker's to assign",
+  ip6: "the sandbox's address is Docker's to assign",
+  "mac-address": "the sandbox's address is Docker's to assign",
+  net: "use --network for the sandbox's network",
+};
+
+export interface UpFlags {
+  image: string;
+  command?: string[];
+  "--"?: string[];
+  name?: string;
+  replicas: string;
+  publish: string[];
+  env: string[];
+  "env-file": string[];
+  label: string[];
+  volume: string[];
+  user?: string;
+  memory?: string;
+  cpus?: string;
+  "stop-timeout"?: string;
+  "stop-signal"?: string;
+  entrypoint?: string;
+  hostname?: string;
+  dns: string[];
+  "dns-search": string[];
+  "dns-option": string[];
+  "add-host": string[];
+  network?: string;
+  "network-alias": string[];
+  balance: string;
+  parallel: string;
+  [other: string]: unknown;
+}
+
+function readEnvFiles(paths: string[], io: SpecIo): string[] {
+  return paths.flatMap((path) => {
+    let text: string;
+    try {
+      text = io.readFile(path);
+    } catch (err) {
+      throw new UsageError(`--env-file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a readable file");
+    }
+    return parseEnvFile(text, path);
+  });
+}
+
+export function parseBalance(raw: string): Balance {
+  if (raw === "reuseport" || raw === "dnat") return raw;
+  throw new UsageError(`--balance "${raw}" is not a way to share a port`, "use reuseport (the default: replicas bind with SO_REUSEPORT) or dnat (for servers that do not)");
+}
+
+export function parseParallel(raw: string): number {
+  return parseReplicas(raw, "--parallel") || 1;
+}
+
+function networkFrom(flags: UpFlags): NetworkSpec {
+  for (const [option, why] of Object.entries(REFUSED_NETWORK_OPTIONS)) {
+    if (flags[option] !== undefined) throw new UsageError(`--${option} is a network option, and replicas share the sandbox's network`, why);
+  }
+  const network = flags.network;
+  if (network !== undefined && /^(host|none|container:.*)$/.test(network)) {
+    throw new UsageError(
+      `--network ${network} would take the pod out of its own namespace`,
+      "the sandbox owns the network and publishes the ports: name a bridge or user-defined network, or leave --network out",
+    );
+  }
+  if (flags["network-alias"].length > 0 && (network === undefined || network === "bridge")) {
+    throw new UsageError("--network-alias needs a user-defined network", "Docker resolves names on user networks only: add --network NAME (docker network create NAME)");
+  }
+  const ports = flags.publish.flatMap(parsePublish);
+  checkPortConflicts(ports);
+  return {
+    balance: parseBalance(flags.balance),
+    ports,
+    networks: network === undefined ? [] : [{ name: network, aliases: flags["network-alias"] }],
+    hostname: flags.hostname ?? null,
+    dns: flags.dns,
+    dnsSearch: flags["dns-search"],
+    dnsOptions: flags["dns-option"],
+    extraHosts: flags["add-host"].map(parseExtraHost),
+  };
+}
+
+/** `--entrypoint ""` clears the image's entrypoint, as with docker run. */
+function parseEntrypoint(raw: string | undefined): string[] | null {
+  if (raw === undefined) return null;
+  return raw === "" ? [""] : [raw];
+}
+
+function replicaFrom(flags: UpFlags, image: string, io: SpecIo): ReplicaSpec {
+  return {
+    image,
+    imageId: "",
+    entrypoint: parseEntrypoint(flags.entrypoint),
+    command: [...(flags.command ?? []), ...(flags["--"] ?? [])].map(String),
+    env: parseEnv(flags.env, readEnvFiles(flags["env-file"], io), io.environ),
+    labels: parseLabels(flags.label, LABEL_PREFIX),
+    volumes: flags.volume.map(parseVolume),
+    user: flags.user ?? null,
+    memoryBytes: flags.memory !== undefined ? parseMemory(flags.memory) : null,
+    nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus) : null,
+    stopTimeoutS: flags["stop-timeout"] !== undefined ? parseSeconds("--stop-timeout", flags["stop-timeout"]) : null,
+    stopSignal: flags["stop-signal"] ?? null,
+  };
+}
+
+/** `up`: the whole spec. Omitted flags mean their defaults, as with `docker compose up`. */
+export function specFromFlags(flags: UpFlags, io: SpecIo): PodSpec {
+  const image = parseImageRef(flags.image);
+  const name = parsePodName(flags.name ?? defaultPodName(image));
+  return {
+    name,
+    replicas: parseReplicas(flags.replicas),
+    network: networkFrom(flags),
+    replica: replicaFrom(flags, image, io),
+    update: { parallel: parseParallel(flags.parallel), order: "start-first" },
+  };
+}
+
+export interface SetFlags {
+  image?: string;
+  replicas?: string;
+  env: string[];
+  "env-file": string[];
+  "env-rm": string[];
+  label: string[];
+  "label-rm": string[];
+  user?: string;
+  memory?: string;
+  cpus?: string;
+  "stop-timeout"?: string;
+  parallel?: string;
+  command?: string[];
+  "--"?: string[];
+}
+
+function envKey(entry: string): string {
+  const eq = entry.indexOf("=");
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/** `set`: the recorded spec with only the named fields changed. */
+export function applySetFlags(spec: PodSpec, flags: SetFlags, io: SpecIo): PodSpec {
+  const replica = { ...spec.replica, labels: { ...spec.replica.labels } };
+  if (flags.image !== undefined) {
+    replica.image = parseImageRef(flags.image);
+    replica.imageId = "";
+  }
+  const removeEnv = new Set(flags["env-rm"]);
+  const added = parseEnv(flags.env, readEnvFiles(flags["env-file"], io), io.environ);
+  const addedKeys = new Set(added.map(envKey));
+  replica.env = [...spec.replica.env.filter((e) => !removeEnv.has(envKey(e)) && !addedKeys.has(envKey(e))), ...added];
+  Object.assign(replica.labels, parseLabels(flags.label, LABEL_PREFIX));
+  for (const key of flags["label-rm"]) delete replica.labels[key];
+  if (flags.user !== undefined) replica.user = flags.user === "" ? null : flags.user;
+  if (flags.memory !== undefined) replica.memoryBytes = flags.memory === "" ? null : parseMemory(flags.memory);
+  if (flags.cpus !== undefined) replica.nanoCpus = flags.cpus === "" ? null : parseCpus(flags.cpus);
+  if (flags["stop-timeout"] !== undefined) replica.stopTimeoutS = parseSeconds("--stop-timeout", flags["stop-timeout"]);
+  const command = [...(flags.command ?? []), ...(flags["--"] ?? [])].map(String);
+  if (command.length > 0) replica.command = command;
+  return {
+    ...spec,
+    replicas: flags.replicas !== undefined ? parseReplicas(flags.replicas) : spec.replicas,
+    replica,
+    update: flags.parallel !== undefined ? { ...spec.update, parallel: parseParallel(flags.parallel) } : spec.update,
+  };
+}

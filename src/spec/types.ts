@@ -1,0 +1,81 @@
+// What the user asks for: a pod's spec. Plain data, shared by the flag parser, the compose
+// reader, the planner, the record and the exporters. Pure types, no behaviour.
+
+export type Protocol = "tcp" | "udp";
+
+export interface PortMapping {
+  /** "" means every address, as Docker's own default. IPv6 addresses without brackets. */
+  hostIp: string;
+  /** null lets Docker pick a free port. */
+  hostPort: number | null;
+  containerPort: number;
+  protocol: Protocol;
+}
+
+/**
+ * How replicas share the published ports:
+ * - reuseport: replicas join the sandbox's namespace and bind with SO_REUSEPORT (default);
+ * - dnat: each replica has its own namespace; the sandbox spreads connections with DNAT;
+ * - host: replicas and sandbox run in the host's namespace, binding with SO_REUSEPORT.
+ */
+export type Balance = "reuseport" | "dnat" | "host";
+
+export interface NetworkAttachment {
+  /** A Docker network name; "bridge" is Docker's default network. */
+  name: string;
+  /** Extra DNS names for the pod on this network (the pod's name always resolves). */
+  aliases: string[];
+}
+
+/** The pod's network: owned by the sandbox, shared by (or routed to) every replica. */
+export interface NetworkSpec {
+  balance: Balance;
+  ports: PortMapping[];
+  /** Empty: Docker's default bridge. With balance "host", empty. */
+  networks: NetworkAttachment[];
+  hostname: string | null;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  /** HOST:IP lines for /etc/hosts. */
+  extraHosts: string[];
+}
+
+/** What each replica runs. Its hash leaves the replica count out, so scaling never recreates. */
+export interface ReplicaSpec {
+  image: string;
+  /** The image id the reference resolved to, so a rebuilt tag counts as a change. */
+  imageId: string;
+  /** null: the image's own. */
+  entrypoint: string[] | null;
+  /** Empty: the image's own CMD. */
+  command: string[];
+  /** KEY=VALUE, in order. Values may be secrets: never print them. */
+  env: string[];
+  labels: Record<string, string>;
+  /** Docker's -v forms: SOURCE:/path[:opts] or /path (anonymous). */
+  volumes: string[];
+  user: string | null;
+  memoryBytes: number | null;
+  nanoCpus: number | null;
+  /** Seconds between the stop signal and a kill; null: the engine's default (10). */
+  stopTimeoutS: number | null;
+  /** null: the image's STOPSIGNAL. */
+  stopSignal: string | null;
+}
+
+/** How a rolling replacement proceeds. Not part of any hash: it changes no container. */
+export interface UpdatePolicy {
+  /** Replicas replaced at once. */
+  parallel: number;
+  /** start-first keeps every replica serving; stop-first frees resources first (Compose's order). */
+  order: "start-first" | "stop-first";
+}
+
+export interface PodSpec {
+  name: string;
+  replicas: number;
+  network: NetworkSpec;
+  replica: ReplicaSpec;
+  update: UpdatePolicy;
+}

@@ -1,0 +1,389 @@
+// Commands through the exported parser, against the fake engine: what they ask of Docker,
+// what they print, their exit codes, and that bad input touches nothing.
+import { beforeEach, describe, expect, it } from "vitest";
+import { run } from "../../../src/cli/parser.js";
+import { EngineUnreachableError } from "../../../src/errors.js";
+import { fakeDeps, FakeEngine } from "../../support/fake-engine.js";
+
+let engine: FakeEngine;
+
+beforeEach(() => {
+  engine = new FakeEngine();
+});
+
+async function pod(line: string, files: Record<string, string> = {}) {
+  const { deps, captured } = fakeDeps(engine, files);
+  const code = await run(line.split(" ").filter(Boolean), deps);
+  return { code, out: captured.out.join("\n"), err: captured.err.join("\n"), errLines: captured.err };
+}
+
+const changes = () => engine.calls.filter((c) => /^(create|start|stop|rename|remove|update)/.test(c));
+
+describe("up", () => {
+  it("writes the record first, then the sandbox, then the replicas, and releases its lock", async () => {
+    const r = await pod("up --replicas 3 -p 80:8080 web");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
+    expect(engine.calls.filter((c) => c.startsWith("create"))).toEqual([
+      "create web-lock",
+      "create web-record.1.a",
+      "create web-record.1.b",
+      "create web-sandbox",
+      "create web-1",
+      "create web-2",
+      "create web-3",
+      "create web-record.2.a",
+      "create web-record.2.b",
+    ]);
+    expect(engine.calls.at(-1)).toBe("remove web-lock");
+    expect(engine.names().filter((n) => n.includes("record"))).toEqual(["web-record.2.a", "web-record.2.b"]);
+    expect(r.out).toContain("pod web: 3/3 replicas ready (running)");
+    expect(r.out).toContain("0.0.0.0:80->8080/tcp");
+  });
+
+  it("gives replicas no restart policy until they serve, then unless-stopped", async () => {
+    await pod("up --replicas 1 -p 80:8080 --hostname h --dns 1.1.1.1 --add-host db:10.0.0.5 web");
+    const sandbox = engine.find("web-sandbox")!;
+    const replica = engine.find("web-1")!;
+    expect(sandbox.config.Hostname).toBe("h");
+    expect(sandbox.config.HostConfig.Dns).toEqual(["1.1.1.1"]);
+    expect(sandbox.config.HostConfig.Sysctls).toEqual({ "net.ipv4.tcp_migrate_req": "1" });
+    expect(sandbox.config.HostConfig.RestartPolicy).toEqual({ Name: "no" });
+    expect(replica.config.HostConfig.NetworkMode).toBe(`container:${sandbox.id}`);
+    expect(replica.config.HostConfig.PortBindings).toBeUndefined();
+    expect(replica.config.Hostname).toBeUndefined();
+    expect(replica.config.Env).toEqual(["POD_NAME=web", "POD_REPLICA=1"]);
+    expect(engine.calls).toContain("update web-1 restart=unless-stopped");
+    expect(replica.config.HostConfig.RestartPolicy).toEqual({ Name: "unless-stopped" });
+  });
+
+  it("is idempotent: the same spec again changes nothing", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const before = [...engine.containers.keys()].sort();
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 2 -p 80:8080 web");
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("pod web is up to date");
+    expect([...engine.containers.keys()].sort()).toEqual(before);
+    expect(changes()).toEqual(["create web-lock", "remove web-lock"]);
+  });
+
+  it("--dry-run writes nothing at all: no lock, no image build, no container", async () => {
+    delete engine.images["pod-sandbox:latest"];
+    const r = await pod("up --replicas 2 -p 80:8080 --dry-run web");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("pod web would be created");
+    expect(r.out).toContain("1. create sandbox web-sandbox (pod absent)");
+    expect(r.out).toContain("2. start 2 replicas: web-1, web-2 (pod absent)");
+    expect(changes()).toEqual([]);
+    expect(engine.calls.filter((c) => c.startsWith("build"))).toEqual([]);
+  });
+
+  it("--dry-run of a change shows what changes, field by field, without env values", async () => {
+    await pod("up --replicas 2 -p 80:8080 -e SECRET=one web");
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 3 -p 80:8080 -e SECRET=two -e NEW=1 --dry-run web:v2");
+    expect(r.out).toContain("pod web: generation 1 → 2");
+    expect(r.out).toMatch(/image: web \(web\) → web:v2 \(web2\)/);
+    expect(r.out).toContain("env: +NEW ~SECRET");
+    expect(r.out).toContain("replicas: 2 → 3");
+    expect(r.out).not.toContain("two");
+    expect(changes()).toEqual([]);
+  });
+
+  it("removes everything it made, its record too, when a new pod's replicas fail", async () => {
+    engine.crashing.add("web-2");
+    const r = await pod("up --replicas 2 -p 80:8080 web");
+    expect(r.code).toBe(1);
+    expect(engine.names()).toEqual([]);
+    expect(r.err).toContain("pod web could not start and was removed");
+    expect(r.err).toContain("web-2: exit code 1");
+    expect(r.err).toContain("likely cause: another socket holds the port without sharing it");
+  });
+
+  it("rolls a failed change back, keeping the replicas that served, and records the failure", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const serving = ["web-1", "web-2"].map((n) => engine.find(n)!.id).sort();
+    engine.crashing.add("web-1");
+    const r = await pod("up --replicas 2 -p 80:8080 web:v2");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("failed and was rolled back");
+    expect(["web-1", "web-2"].map((n) => engine.find(n)!.id).sort()).toEqual(serving);
+    expect(engine.podNames().filter((n) => /-old-|lock/.test(n))).toEqual([]);
+    expect(engine.podNames().filter((n) => /-prev-/.test(n))).toHaveLength(1); // the failed one, kept for its logs
+    const history = await pod("history web --json");
+    expect(JSON.parse(history.out).map((g: { generation: number; status: string }) => [g.generation, g.status])).toEqual([
+      [2, "failed"],
+      [1, "ok"],
+    ]);
+  });
+
+  it("refuses a change that needs a new sandbox while the pod serves, unless --recreate", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 2 -p 81:8080 web");
+    expect(r.code).toBe(2);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toMatch(/needs a new sandbox \(network settings changed\).*pass --recreate/);
+    expect(changes()).toEqual(["create web-lock", "remove web-lock"]);
+    const ok = await pod("up --replicas 2 -p 81:8080 --recreate web");
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toContain("0.0.0.0:81->8080/tcp");
+  });
+
+  const bad: [string, RegExp][] = [
+    ["up --replicas abc web", /--replicas "abc" is not a whole number/],
+    ["up --replicas -1 web", /--replicas -1 is out of range/],
+    ["up --replicas 101 web", /--replicas 101 is out of range/],
+    ["up -p 80:0 web", /port 0 is out of range/],
+    ["up -p 80:8080/sctp web", /unknown protocol/],
+    ["up -p 80:8080 -p 80:9090 web", /host port 80\/tcp is published twice/],
+    ["up --name bad/name web", /invalid pod name/],
+    ["up --expose 8080 web", /--expose is a network option, and replicas share the sandbox's network/],
+    ["up --network host web", /--network host would take the pod out of its own namespace/],
+    ["up --network-alias x web", /--network-alias needs a user-defined network/],
+    ["up --balance roundrobin web", /--balance "roundrobin" is not a way to share a port/],
+    ["up --env-file missing.env web", /--env-file missing.env cannot be read/],
+    ["up --bogus=1 web", /Unknown argument: bogus/],
+    ["up", /Not enough non-option arguments/],
+    ["set web", /names nothing to change/],
+    ["rollback web --to 0", /--to 0 is not a generation number/],
+  ];
+  for (const [line, message] of bad) {
+    it(`refuses \`pod ${line}\` in one line, exit 2, with no engine call`, async () => {
+      const r = await pod(line);
+      expect(r.code).toBe(2);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.err).toMatch(message);
+      expect(r.err).toMatch(/^pod: .+; .+/); // what was wrong; what to do
+      expect(engine.calls).toEqual([]);
+    });
+  }
+
+  it("refuses an image the engine does not have, saying how to build it, creating nothing", async () => {
+    const r = await pod("up -p 80:8080 nothere");
+    expect(r.code).toBe(1);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toContain("image nothere is not on the engine, and pod does not pull images; build it first");
+    expect(engine.names()).toEqual([]);
+  });
+});
+
+describe("the record", () => {
+  it("keeps the asked count when a replica is lost, and scale brings it back", async () => {
+    await pod("up --replicas 3 -p 80:8080 web");
+    await engine.removeContainer(engine.find("web-3")!.id);
+    const ps = JSON.parse((await pod("ps --json")).out);
+    expect(ps[0]).toMatchObject({ status: "degraded", reasons: ["1 lost"], replicas: { ready: 2, asked: 3 } });
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 3 -p 80:8080 web");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("start replica web-3 (replacing lost replicas)");
+  });
+
+  it("survives the loss of the sandbox: scale still knows the spec", async () => {
+    await pod("up --replicas 2 -p 80:8080 -e A=1 web");
+    await engine.removeContainer(engine.find("web-sandbox")!.id);
+    const r = await pod("scale web 3");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
+    expect(engine.find("web-3")!.config.Env).toContain("A=1");
+  });
+
+  it("survives the loss of one record copy, and writes it whole again on the next change", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    await engine.removeContainer(engine.find("web-record.2.a")!.id);
+    expect((await pod("scale web 2")).code).toBe(0);
+    expect(engine.names().filter((n) => n.includes("record"))).toEqual(["web-record.3.a", "web-record.3.b"]);
+  });
+
+  it("brings replicas stranded by a restarted sandbox into its new namespace", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    await engine.restart("web-sandbox");
+    expect(JSON.parse((await pod("ps --json")).out)[0]).toMatchObject({ status: "degraded", reasons: ["2 stranded"] });
+    engine.calls.length = 0;
+    const r = await pod("scale web 2");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("restart 2 replicas: web-1, web-2 (stranded in a dead network namespace)");
+    expect(JSON.parse((await pod("ps --json")).out)[0].status).toBe("running");
+  });
+
+  it("counts a replica restarted in the past but serving now as healthy", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.crashAndRestart("web-2");
+    const r = await pod("up --replicas 2 -p 80:8080 web");
+    expect(r.code, r.err).toBe(0);
+    expect((await pod("scale web 3")).code).toBe(0);
+  });
+
+  it("scale to 0 after an image change keeps the sandbox", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    await pod("up --replicas 2 -p 80:8080 web:v2");
+    const sandbox = engine.find("web-sandbox")!.id;
+    const r = await pod("scale web 0");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/outage/);
+    expect(engine.find("web-sandbox")!.id).toBe(sandbox);
+  });
+});
+
+describe("set, history, rollback", () => {
+  it("set changes only what it names; history lists generations; rollback goes back start-first", async () => {
+    await pod("up --replicas 2 -p 80:8080 -e A=1 web");
+    const set = await pod("set web --image web:v2 -e B=2");
+    expect(set.code, set.err).toBe(0);
+    expect(engine.find("web-1")!.config.Image).toBe("web:v2");
+    expect(engine.find("web-1")!.config.Env).toEqual(["A=1", "B=2", "POD_NAME=web", "POD_REPLICA=1"]);
+    expect(engine.find("web-sandbox")!.config.HostConfig.PortBindings).toEqual({ "8080/tcp": [{ HostIp: "", HostPort: "80" }] });
+    const history = JSON.parse((await pod("history web --json")).out);
+    expect(history.map((g: any) => [g.generation, g.status, g.current, g.changes])).toEqual([
+      [2, "ok", true, expect.stringContaining("image web:v2")],
+      [1, "ok", false, "created"],
+    ]);
+    const back = await pod("rollback web");
+    expect(back.code, back.err).toBe(0);
+    expect(engine.find("web-1")!.config.Image).toBe("web");
+    expect(back.err).toMatch(/rename replica web-1 to web-1-old-/);
+    const after = JSON.parse((await pod("history web --json")).out);
+    expect(after[0]).toMatchObject({ generation: 3, current: true, cause: "rollback to 1" });
+  });
+
+  it("never rolls back to a failed generation", async () => {
+    await pod("up --replicas 1 -p 80:8080 web");
+    engine.crashing.add("web-1");
+    await pod("set web --image web:v2");
+    const r = await pod("rollback web --to 2");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("generation 2 of pod web failed, so it is no rollback target");
+  });
+});
+
+describe("scale", () => {
+  it("converges up and down, highest numbers leaving first", async () => {
+    await pod("up --replicas 1 -p 80:8080 web");
+    expect((await pod("scale web 3")).code).toBe(0);
+    expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
+    engine.calls.length = 0;
+    const r = await pod("scale web 1");
+    expect(r.code).toBe(0);
+    expect(engine.calls.filter((c) => c.startsWith("stop"))).toEqual(["stop web-3", "stop web-2"]);
+    expect(engine.podNames()).toEqual(["web-1", "web-sandbox"]);
+  });
+
+  it("refuses a pod that does not exist, creating nothing", async () => {
+    const r = await pod("scale nope 3");
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("pod: no pod named nope on the engine; `pod ps` lists the pods; `pod up` creates one");
+    expect(engine.names()).toEqual([]);
+  });
+
+  it("--json prints NDJSON events, then the result, and nothing else on stdout", async () => {
+    await pod("up --replicas 1 -p 80:8080 web");
+    const r = await pod("scale web 3 --json");
+    const lines = r.out.split("\n").map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ event: "result", pod: { name: "web", replicas: { ready: 3, asked: 3 } } });
+    expect(lines.find((l) => l.event === "action" && l.state === "done")).toMatchObject({ action: "start-replicas", replicas: [2, 3], containers: ["web-2", "web-3"] });
+  });
+});
+
+describe("down", () => {
+  it("removes replicas before the sandbox, and the record last", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.calls.length = 0;
+    expect((await pod("down web")).code).toBe(0);
+    const removals = engine.calls.filter((c) => c.startsWith("remove web-") && c !== "remove web-lock");
+    expect(removals.slice(-3)).toEqual(["remove web-sandbox", "remove web-record.2.a", "remove web-record.2.b"]);
+    expect(engine.names()).toEqual([]);
+  });
+
+  it("says so and exits 0 for a pod that does not exist", async () => {
+    const r = await pod("down nope");
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("no pod named nope: nothing to remove");
+  });
+});
+
+describe("ps", () => {
+  it("lists pods as a table and as stable JSON", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const table = await pod("ps");
+    expect(table.out.split("\n")[0]).toMatch(/^NAME\s+IMAGE\s+READY\s+PORTS\s+STATUS\s+AGE$/);
+    expect(table.out.split("\n")[1]).toMatch(/^web\s+web\s+2\/2\s+0\.0\.0\.0:80->8080\/tcp\s+running\s+\d+\w$/);
+    const json = JSON.parse((await pod("ps --json")).out);
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ name: "web", image: "web", status: "running", replicas: { ready: 2, asked: 2 }, generation: 1 });
+    expect(json[0].ports).toEqual([{ hostIp: "", hostPort: 80, containerPort: 8080, protocol: "tcp" }]);
+    expect((await pod("ps -q")).out).toBe("web");
+  });
+
+  it("shows each replica's state, restarts, last exit and OOM", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.kill("web-2");
+    const lines = (await pod("ps web")).out.split("\n");
+    expect(lines[3]).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+RESTARTS\s+LAST EXIT\s+OOM\s+STARTED\s+IMAGE\s+GEN$/);
+    expect(lines[4]).toMatch(/^1\s+web-1\s+running\s+0\s+-\s+no\s+\S+\s+web\s+1$/);
+    expect(lines[5]).toMatch(/^2\s+web-2\s+exited\s+0\s+137\s+no\s+\S+\s+web\s+1$/);
+  });
+
+  it("refuses a pod that does not exist", async () => {
+    const r = await pod("ps nope");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("no pod named nope");
+  });
+});
+
+describe("errors", () => {
+  it("an unreachable engine is one line with exit 3", async () => {
+    engine.listContainers = async () => {
+      throw new EngineUnreachableError("no Docker engine answers at unix:///fake.sock (ENOENT)", "start one");
+    };
+    const r = await pod("ps");
+    expect(r.code).toBe(3);
+    expect(r.errLines).toEqual(["pod: no Docker engine answers at unix:///fake.sock (ENOENT); start one"]);
+  });
+});
+
+describe("zero-downtime guards", () => {
+  it("refuses new replicas under another user than the serving ones, before starting any", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.calls.length = 0;
+    const r = await pod("up --replicas 2 -p 80:8080 -u 1000 web");
+    expect(r.code).toBe(2);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toContain("the new replicas would run as user 1000 while the serving ones run as root");
+    expect(changes()).toEqual(["create web-lock", "remove web-lock"]);
+  });
+
+  it("leaves tcp_migrate_req out on a kernel older than 5.14, and says that scale-down may reset", async () => {
+    engine.kernelVersion = "5.10.0-28-amd64";
+    await pod("up --replicas 3 -p 80:8080 web");
+    expect(engine.find("web-sandbox")!.config.HostConfig.Sysctls).toBeUndefined();
+    const r = await pod("scale web 1");
+    expect(r.code).toBe(0);
+    expect(r.errLines.filter((l) => l.startsWith("warning:"))).toEqual([
+      "warning: the engine's kernel 5.10.0-28-amd64 has no net.ipv4.tcp_migrate_req (Linux 5.14+): connections queued on a stopping replica may be reset",
+    ]);
+  });
+});
+
+describe("restart", () => {
+  it("replaces every replica start-first and keeps their names; the old ones are kept stopped for their logs", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const before = ["web-1", "web-2"].map((n) => engine.find(n)!.id);
+    const r = await pod("restart web");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.podNames().filter((n) => !n.includes("-prev-"))).toEqual(["web-1", "web-2", "web-sandbox"]);
+    expect(["web-1", "web-2"].map((n) => engine.find(n)!.id).filter((id) => before.includes(id))).toEqual([]);
+    expect(engine.podNames().filter((n) => n.includes("-prev-"))).toHaveLength(2);
+  });
+
+  it("rolls back when a fresh replica fails: the old one returns under its own name", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const before = ["web-1", "web-2"].map((n) => engine.find(n)!.id);
+    engine.crashing.add("web-1");
+    const r = await pod("restart web");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("failed and was rolled back");
+    expect(["web-1", "web-2"].map((n) => engine.find(n)!.id)).toEqual(before);
+  });
+});
