@@ -12,7 +12,6 @@ import type { Engine } from "../engine/engine.js";
 import { ChangeFailedError, NotReadyError, PodBusyError, PodError } from "../errors.js";
 import { formatPlan, isEmpty } from "../plan/actions.js";
 import { targetPorts } from "../spec/parse.js";
-import { condition } from "../state/health.js";
 import { Label } from "../state/labels.js";
 import type { ObservedPod } from "../state/observe.js";
 import { podView } from "../state/status.js";
@@ -38,6 +37,8 @@ export const DEFAULT_AGENT_OPTIONS: AgentOptions = { resyncMs: 15_000, debounceM
 
 /** Retry soon when a command holds the pod. */
 const BUSY_RETRY_MS = 1_000;
+/** The first crash report's pause; doubled each time. */
+const CRASH_REPORT_MS = 10_000;
 
 function oneLine(err: unknown): string {
   return err instanceof PodError ? err.message : err instanceof Error ? err.message : String(err);
@@ -48,7 +49,8 @@ export class Agent {
   private wake: (() => void) | null = null;
   /** Restart counts last seen, per replica id: a rise between looks is a crash. */
   private readonly restarts = new Map<string, number>();
-  private readonly crashReports = new Schedule({ debounceMs: 0, backoffMs: 10_000, maxBackoffMs: 600_000 });
+  /** When each crash-looping replica may be reported again, and how often it was. */
+  private readonly crashReports = new Map<string, { next: number; count: number }>();
 
   constructor(
     private readonly deps: AgentDeps,
@@ -109,10 +111,18 @@ export class Agent {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when stopped or woken. */
+  private sleep(ms: number, wakeable = false): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.deps.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        this.deps.signal.removeEventListener("abort", done);
+        if (wakeable) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.deps.signal.addEventListener("abort", done, { once: true });
+      if (wakeable) this.wake = done;
     });
   }
 
@@ -121,12 +131,7 @@ export class Agent {
       const now = this.deps.clock.now();
       for (const { pod, cause } of this.schedule.takeDue(now)) await this.sync(pod, cause);
       const next = this.schedule.nextDue();
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        const timer = setTimeout(resolve, next === null ? this.o.resyncMs : Math.max(0, next - this.deps.clock.now()));
-        this.deps.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-      });
-      this.wake = null;
+      await this.sleep(next === null ? this.o.resyncMs : Math.max(0, next - this.deps.clock.now()), true);
     }
   }
 
@@ -161,19 +166,20 @@ export class Agent {
     }
   }
 
-  /** Replicas the engine keeps restarting: said, with why, at a backed-off pace. */
+  /** Replicas the engine keeps restarting: said, with why, at a backed-off pace per replica. */
   private async reportCrashes(pod: ObservedPod): Promise<void> {
     const now = this.deps.clock.now();
     const ports = targetPorts(pod.record!.spec.network.ports);
     for (const r of pod.replicas) {
       const before = this.restarts.get(r.id);
       this.restarts.set(r.id, r.restartCount);
-      const looping = r.restarting || condition(r, pod.sandbox, pod.record!.spec.network.balance) === "restarting";
-      if (!looping && (before === undefined || r.restartCount <= before)) continue;
-      if (this.crashReports.takeDue(now).length === 0 && this.crashReports.nextDue() !== null) continue;
-      const delay = this.crashReports.failed(r.id, now, "crash");
+      const crashed = r.restarting || (before !== undefined && r.restartCount > before);
+      const report = this.crashReports.get(r.id) ?? { next: 0, count: 0 };
+      if (!crashed || now < report.next) continue;
+      const delay = Math.min(this.o.maxBackoffMs, CRASH_REPORT_MS * 2 ** report.count);
+      this.crashReports.set(r.id, { next: now + delay, count: report.count + 1 });
       const lines = await describeReplica(this.deps.engine, r, ports);
-      this.log(pod.name, `${r.name} keeps crashing (${r.restartCount} restarts): ${lines.map((l) => l.trim()).join("; ")}; next report in ${Math.round(delay / 1000)}s or later`);
+      this.log(pod.name, `${r.name} keeps crashing (${r.restartCount} restarts; the engine restarts it): ${lines.map((l) => l.trim()).join("; ")}; next report in ${Math.round(delay / 1000)}s at the earliest`);
     }
   }
 }

@@ -9,7 +9,7 @@ import { ImageMissingError } from "../errors.js";
 import { SANDBOX_IMAGE } from "./render.js";
 
 /** The checkout's root: dist/ (bundled) and src/apply/ (tests) both find it. */
-function checkoutRoot(): string {
+export function checkoutRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "fixtures")) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;

@@ -1,6 +1,7 @@
 // The root: registers the commands, and is the one place errors are printed and turned
 // into an exit code. Nobody else calls process.exit.
 import yargs, { type Argv } from "yargs";
+import { agentCommand } from "../commands/agent.js";
 import { downCommand } from "../commands/down.js";
 import { historyCommand } from "../commands/history.js";
 import { psCommand } from "../commands/ps.js";
@@ -26,6 +27,7 @@ export function buildParser(deps: Deps, state: RunState): Argv {
     .command(historyCommand(deps, state))
     .command(psCommand(deps, state))
     .command(downCommand(deps, state))
+    .command(agentCommand(deps, state))
     .option("host", { type: "string", alias: "H", global: true, describe: "Engine to talk to, e.g. unix:///var/run/docker.sock or ssh://user@host" })
     .option("context", { type: "string", global: true, describe: "Docker context to use (see docker context ls)" })
     .option("debug", { type: "boolean", default: false, global: true, describe: "Print stacks with errors" })

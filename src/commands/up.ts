@@ -2,9 +2,23 @@ import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, readyTimeoutMs, repeatable, stopTimeout } from "../cli/options.js";
+import { startAgent } from "../agent/install.js";
+import type { Engine } from "../engine/engine.js";
+import { PodError } from "../errors.js";
+import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
 
-type UpArgs = UpFlags & { "ready-timeout": string; timeout?: string; "dry-run": boolean; json: boolean; recreate: boolean; host?: string; context?: string };
+/** The agent keeps pods as recorded with no command: started once, said once. Its failure fails nothing. */
+async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
+  try {
+    const what = await startAgent(engine, (text) => reporter.note(text));
+    if (what !== "already running") reporter.note(`the pod agent ${what} (pod-agent): it keeps every pod as recorded, with no command; \`pod agent stop\` or POD_AGENT=0 opts out`);
+  } catch (err) {
+    reporter.warn(`could not start the pod agent (${err instanceof PodError ? err.message : String(err)}): pods work without it, but nothing repairs them between commands`);
+  }
+}
+
+type UpArgs = UpFlags & { "ready-timeout": string; timeout?: string; "dry-run": boolean; json: boolean; recreate: boolean; agent: boolean; host?: string; context?: string };
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
@@ -17,6 +31,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("name", { type: "string", describe: "Pod name (default: the image's repository name)" })
         .option("replicas", { type: "string", default: "1", describe: "How many replicas (0 keeps only the sandbox)" })
         .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox" })
+        .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
         .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
         .option("parallel", { type: "string", default: "1", describe: "Replicas replaced at once when the spec changes", group: "Change:" })
         .option("env", { ...repeatable, alias: "e", describe: "KEY=VALUE, or KEY to pass yours", group: "Replicas:" })
@@ -56,6 +71,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         dryRun: args["dry-run"],
         mustExist: false,
       });
+      if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps.engine(args), reporter);
     },
   };
 }

@@ -2,9 +2,9 @@
 // through EngineHttp, its answer turned into plain data, its error into a PodError that
 // names the container.
 import type { Engine } from "./engine.js";
-import { demux, EngineHttp } from "./http.js";
+import { demux, DemuxStream, EngineHttp } from "./http.js";
 import type { Endpoint } from "./endpoint.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, PublishedPort } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, LogLine, LogOptions, PublishedPort } from "./types.js";
 
 function short(id: string): string {
   return id.slice(0, 12);
@@ -75,6 +75,14 @@ export function toContainerInfo(c: InspectBody): ContainerInfo {
     })),
     env: c.Config.Env ?? [],
   };
+}
+
+/** "2026-11-22T10:00:00.123456789Z text": the engine's timestamp, then the line. */
+export function parseLogLine(line: string, stream: "stdout" | "stderr"): LogLine {
+  const space = line.indexOf(" ");
+  const stamp = space > 0 ? line.slice(0, space) : "";
+  const time = Date.parse(stamp);
+  return Number.isNaN(time) ? { stream, time: 0, stamp: "", text: line } : { stream, time, stamp, text: line.slice(space + 1) };
 }
 
 export class DockerEngine implements Engine {
@@ -180,6 +188,30 @@ export class DockerEngine implements Engine {
       .split("\n")
       .map((l) => l.trimEnd())
       .filter((l) => l !== "");
+  }
+
+  async *logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
+    const response = await this.http.stream("GET", `/containers/${id}/logs`, {
+      query: { stdout: true, stderr: true, timestamps: true, follow: o.follow, ...(o.tail !== null ? { tail: o.tail } : {}), ...(o.since !== null ? { since: o.since } : {}) },
+      signal,
+    });
+    const frames = new DemuxStream();
+    const partial = { stdout: "", stderr: "" };
+    try {
+      for await (const chunk of response) {
+        for (const f of frames.push(chunk as Buffer)) {
+          const stream = f.stream === 2 ? "stderr" : "stdout";
+          const text = partial[stream] + f.data.toString("utf8");
+          const lines = text.split("\n");
+          partial[stream] = lines.pop()!;
+          for (const line of lines) yield parseLogLine(line, stream);
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err;
+    }
+    for (const stream of ["stdout", "stderr"] as const) if (partial[stream]) yield parseLogLine(partial[stream], stream);
   }
 
   async exec(id: string, cmd: string[]): Promise<ExecResult> {

@@ -1,6 +1,6 @@
 // The engine as the rest of pod sees it: a small interface, so commands can be tested with
 // an in-memory fake and run for real through the one adapter (./docker.ts).
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, LogLine, LogOptions } from "./types.js";
 
 export interface Engine {
   /** Where pod talks to the engine, for messages: `unix:///var/run/docker.sock`. */
@@ -23,6 +23,8 @@ export interface Engine {
   /** `docker update --restart`: a replica gets its restart policy only once it serves. */
   setRestartPolicy(id: string, policy: string): Promise<void>;
   logTail(id: string, lines: number): Promise<string[]>;
+  /** A container's output line by line, with the engine's timestamps; with `follow`, until it stops or `signal` aborts. */
+  logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
   exec(id: string, cmd: string[]): Promise<ExecResult>;
   /**
    * The engine's container events from now on, until `signal` aborts; ends (or throws) when

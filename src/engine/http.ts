@@ -198,3 +198,32 @@ export function demux(buf: Buffer): { stdout: string; stderr: string; frames: Fr
   const join = (s: 1 | 2) => Buffer.concat(frames.filter((f) => f.stream === s).map((f) => f.data)).toString("utf8");
   return { stdout: join(1), stderr: join(2), frames };
 }
+
+/** Demultiplexes a live stream whose frames may be split across chunks. */
+export class DemuxStream {
+  private pending: Buffer = Buffer.alloc(0);
+  private raw: boolean | null = null;
+
+  push(chunk: Buffer): Frame[] {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    // A terminal's output is not framed: the first bytes tell.
+    if (this.raw === null && this.pending.length >= 8) {
+      const p = this.pending;
+      this.raw = !(p[0]! <= 2 && p[1] === 0 && p[2] === 0 && p[3] === 0);
+    }
+    if (this.raw === null) return [];
+    if (this.raw) {
+      const data = this.pending;
+      this.pending = Buffer.alloc(0);
+      return [{ stream: 1, data }];
+    }
+    const frames: Frame[] = [];
+    while (this.pending.length >= 8) {
+      const size = this.pending.readUInt32BE(4);
+      if (this.pending.length < 8 + size) break;
+      frames.push({ stream: this.pending[0] === 2 ? 2 : 1, data: this.pending.subarray(8, 8 + size) });
+      this.pending = this.pending.subarray(8 + size);
+    }
+    return frames;
+  }
+}

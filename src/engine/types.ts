@@ -119,3 +119,21 @@ export interface EngineEvent {
   /** Unix ms. */
   time: number;
 }
+
+/** One line a container wrote. */
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  /** Unix ms, from the engine's timestamp. */
+  time: number;
+  /** The engine's own timestamp text (RFC 3339, nanoseconds). */
+  stamp: string;
+  text: string;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** Lines from the end; null: all. */
+  tail: number | null;
+  /** Unix seconds (fractions allowed); null: from the start. */
+  since: number | null;
+}

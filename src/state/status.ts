@@ -124,7 +124,8 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
     const best = claims.find((r) => r.condition === "running") ?? claims[0]!;
     if (best.condition === "running") ready++;
     else tally(problems, best.condition);
-    if (best.oomKilled) tally(problems, "oom");
+    // Killed out of memory and not back yet; one that came back and serves is healthy.
+    if (best.oomKilled && best.condition !== "running") tally(problems, "oom");
     if (!best.current) updating = true;
   }
   if (replicas.some((r) => r.number > asked)) updating = true;

@@ -138,3 +138,39 @@ export function parseHey(out: string): LoadResult {
   const errors = [...errorSection.matchAll(/\[(\d+)\]\s/g)].reduce((a, m) => a + Number(m[1]), 0);
   return { total: ok + non2xx + errors, errors, non2xx, raw: out };
 }
+
+/** Answers on the port until every expected replica answered; the milliseconds it took. */
+export async function waitServing(port: number, expected: string[], timeoutMs = 30_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const seen = [...new Set(await requestsQuick(port, expected.length * 4))].sort();
+    if (JSON.stringify(seen) === JSON.stringify([...expected].sort())) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`port ${port} still answers ${JSON.stringify(seen)} after ${timeoutMs} ms, not ${JSON.stringify(expected)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function requestsQuick(port: number, n: number): Promise<string[]> {
+  const r = await exec("curl", ["-s", "--max-time", "1", "-H", "Connection: close", `http://127.0.0.1:${port}/?[1-${n}]`]);
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+/**
+ * Stops dockerd with `signal` (TERM, as a reboot or an upgrade does; KILL, as a crash does),
+ * starts it again detached, as the Makefile does, and waits until it answers.
+ */
+export async function restartEngine(signal: "TERM" | "KILL"): Promise<void> {
+  const script = [
+    "set -e",
+    "pid=$(pidof dockerd)",
+    `kill -${signal} $pid`,
+    "for i in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done",
+    "rm -f /var/run/docker.pid",
+    `mkdir -p ${ROOT}.cache`,
+    `setsid nohup dockerd >> ${ROOT}.cache/dockerd.log 2>&1 < /dev/null &`,
+    "for i in $(seq 600); do docker info >/dev/null 2>&1 && exit 0; sleep 0.1; done",
+    "echo 'dockerd did not come back' >&2; exit 1",
+  ].join("\n");
+  const r = await exec("bash", ["-c", script], {}, 90_000);
+  if (r.code !== 0) throw new Error(`restarting the engine failed: ${r.stderr}`);
+}

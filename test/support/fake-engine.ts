@@ -4,7 +4,7 @@
 import type { Deps } from "../../src/cli/deps.js";
 import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult } from "../../src/engine/types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, LogLine } from "../../src/engine/types.js";
 import { EngineError } from "../../src/errors.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
@@ -201,6 +201,14 @@ export class FakeEngine implements Engine {
     }
   }
 
+  /** Log lines per container name, for `pod logs`. */
+  logLines: Record<string, LogLine[]> = {};
+
+  async *logs(id: string): AsyncIterable<LogLine> {
+    const c = this.find(id);
+    for (const line of (c && this.logLines[c.config.name]) ?? []) yield line;
+  }
+
   past: EngineEvent[] = [];
 
   async pastEvents(): Promise<EngineEvent[]> {
@@ -262,7 +270,7 @@ export function fakeDeps(engine: Engine, files: Record<string, string> = {}, env
     deps: {
       engine: () => engine,
       clock: instantClock(),
-      environ: { HOME: "/root", ...environ },
+      environ: { HOME: "/root", POD_AGENT: "0", ...environ },
       readFile: (path) => {
         if (!(path in files)) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
         return files[path]!;

@@ -40,10 +40,17 @@ describe("podView", () => {
   it("shows each replica's restarts, last exit code and OOM", () => {
     const v = podView(observed([...rec, sandbox(v1), replica(v1, 1, { restartCount: 2 }), replica(v1, 2, { state: "exited" }), replica(v1, 3)]), null);
     expect(v.replicaContainers.map((r) => [r.name, r.condition, r.restarts, r.exitCode, r.oomKilled])).toEqual([
-      ["web-1", "running", 2, 0, false],
+      ["web-1", "running", 2, null, false],
       ["web-2", "exited", 0, 1, false],
-      ["web-3", "running", 0, 0, false],
+      ["web-3", "running", 0, null, false],
     ]);
+  });
+
+  it("takes a restarted replica's last exit and OOM from the engine's events", () => {
+    const pod = observed([...rec, sandbox(v1), replica(v1, 1, { restartCount: 1 }), replica(v1, 2), replica(v1, 3)]);
+    const v = podView(pod, null, new Map([["r1", { exitCode: 137, oom: true }]]));
+    expect(v.replicaContainers[0]).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(v.status).toBe("running"); // it came back and serves
   });
 
   it("lists containers that carry the pod's labels but that pod did not make", () => {

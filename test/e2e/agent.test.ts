@@ -1,0 +1,114 @@
+// The agent heals pods with no command from anyone: each fault injected from outside, as
+// a crash, a user or a reboot would, then the published port must answer from every
+// replica again. The engine-restart cases restart dockerd itself and leave it running.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, hello, pod, podsToClean, restartEngine, waitServing } from "./harness.js";
+
+const pods = podsToClean();
+const withAgent = { POD_AGENT: "" };
+
+async function up(name: string, port: number, replicas = 3): Promise<void> {
+  pods.add(name);
+  const r = await pod(["up", "--name", name, "--replicas", String(replicas), "-p", `127.0.0.1:${port}:8080`, "--no-agent", "http_server"]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+async function agentLog(): Promise<string> {
+  return (await pod(["agent", "logs"])).stdout;
+}
+
+beforeAll(async () => {
+  const r = await pod(["agent", "start"], withAgent);
+  expect(r.code, r.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await pod(["agent", "stop"]);
+});
+
+describe("the agent heals, with no command", () => {
+  it("a lost replica is recreated", async () => {
+    await up("e2e-ag1", 18401);
+    await docker(["rm", "-f", "e2e-ag1-2"]);
+    await waitServing(18401, hello("e2e-ag1", 1, 2, 3));
+    expect(await agentLog()).toMatch(/e2e-ag1: 1 lost → start replica e2e-ag1-2 \(replacing lost replicas\)/);
+  });
+
+  it("a killed sandbox: the network comes back and the replicas serve in it", async () => {
+    await up("e2e-ag2", 18402);
+    await docker(["kill", "e2e-ag2-sandbox"]);
+    await waitServing(18402, hello("e2e-ag2", 1, 2, 3));
+    expect(await agentLog()).toMatch(/e2e-ag2: sandbox exited.* → start sandbox e2e-ag2-sandbox/);
+  });
+
+  it("a restarted sandbox: the stranded replicas are brought into its new namespace", async () => {
+    await up("e2e-ag3", 18403);
+    await docker(["restart", "e2e-ag3-sandbox"]);
+    await waitServing(18403, hello("e2e-ag3", 1, 2, 3));
+    expect(await agentLog()).toMatch(/e2e-ag3: 3 stranded → restart 3 replicas/);
+  });
+
+  it("a removed sandbox: the pod is made again from its record", async () => {
+    await up("e2e-ag4", 18404);
+    await docker(["rm", "-f", "e2e-ag4-sandbox"]);
+    await waitServing(18404, hello("e2e-ag4", 1, 2, 3));
+    const ps = JSON.parse((await pod(["ps", "e2e-ag4", "--json"])).stdout)[0];
+    expect(ps).toMatchObject({ status: "running", replicas: { ready: 3, asked: 3 } });
+  });
+
+  for (const signal of ["TERM", "KILL"] as const) {
+    it(`an engine restart (dockerd killed with ${signal}): every pod serves again`, async () => {
+      await up(`e2e-ag5${signal.toLowerCase()}`, signal === "TERM" ? 18405 : 18406);
+      await up(`e2e-ag6${signal.toLowerCase()}`, signal === "TERM" ? 18407 : 18408, 2);
+      await restartEngine(signal);
+      await waitServing(signal === "TERM" ? 18405 : 18406, hello(`e2e-ag5${signal.toLowerCase()}`, 1, 2, 3));
+      await waitServing(signal === "TERM" ? 18407 : 18408, hello(`e2e-ag6${signal.toLowerCase()}`, 1, 2));
+      expect((await pod(["agent", "status"])).stdout).toContain("the agent is running");
+    }, 180_000);
+  }
+
+  it("a crash loop: says which replica and why, and backs off", async () => {
+    await up("e2e-ag7", 18409, 2);
+    // With the agent away, a listener without SO_REUSEPORT takes the port, so the replicas
+    // cannot bind when they start again.
+    await pod(["agent", "stop"]);
+    pods.add("e2e-ag7-hog");
+    await docker(["stop", "e2e-ag7-1", "e2e-ag7-2"]);
+    await docker(["run", "-d", "--name", "e2e-ag7-hog", "--network", "container:e2e-ag7-sandbox", "-e", "REUSEPORT=0", "http_server"]);
+    try {
+      expect((await pod(["agent", "start"], withAgent)).code).toBe(0);
+      let log = "";
+      for (let i = 0; i < 100 && (log.match(/e2e-ag7: repair failed/g) ?? []).length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        log = await agentLog();
+      }
+      const failures = log.split("\n").filter((l) => l.includes("e2e-ag7: repair failed"));
+      expect(failures.length).toBeGreaterThanOrEqual(3);
+      expect(failures[0]).toMatch(/e2e-ag7-\d: exit code 1/);
+      expect(failures[0]).toContain("address already in use");
+      expect(failures.map((l) => /next try in (\d+)s/.exec(l)?.[1])).toEqual(expect.arrayContaining(["1", "2", "4"]));
+      // Once the hog goes, the next try heals the pod.
+      await docker(["rm", "-f", "e2e-ag7-hog"]);
+      await waitServing(18409, hello("e2e-ag7", 1, 2), 60_000);
+    } finally {
+      await docker(["rm", "-f", "e2e-ag7-hog"]);
+    }
+  }, 180_000);
+});
+
+describe("opting out", () => {
+  it("POD_AGENT=0 and --no-agent leave the agent off; a plain up starts it, and says so once", async () => {
+    await pod(["agent", "stop"]);
+    pods.add("e2e-ag8");
+    const args = ["up", "--name", "e2e-ag8", "--replicas", "1", "-p", "127.0.0.1:18410:8080", "http_server"];
+    const off = await pod(args, { POD_AGENT: "0" });
+    expect(off.code, off.stderr).toBe(0);
+    expect((await pod(["agent", "status"])).stdout).toContain("the agent is not running");
+    expect((await pod([...args, "--no-agent"], withAgent)).stderr).not.toContain("agent");
+    expect((await pod(["agent", "status"])).stdout).toContain("the agent is not running");
+    const on = await pod(args, withAgent);
+    expect(on.stderr).toContain("the pod agent started (pod-agent)");
+    expect((await pod(args, withAgent)).stderr).not.toContain("pod agent");
+    expect((await pod(["agent", "status"])).stdout).toContain("the agent is running");
+  });
+});

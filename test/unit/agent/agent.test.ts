@@ -1,0 +1,63 @@
+// The agent's decisions against the in-memory engine: it restores the record, never
+// changes it, leaves a pod to the command that holds it, and backs off when repairs fail.
+import { beforeEach, describe, expect, it } from "vitest";
+import { Agent } from "../../../src/agent/loop.js";
+import { run } from "../../../src/cli/parser.js";
+import { fakeDeps, FakeEngine, instantClock } from "../../support/fake-engine.js";
+
+let engine: FakeEngine;
+let log: string[];
+
+function agent(): Agent {
+  log = [];
+  return new Agent({ engine, clock: instantClock(), signal: new AbortController().signal, log: (l) => log.push(l) }, { resyncMs: 1000, debounceMs: 0, backoffMs: 1000, maxBackoffMs: 8000, readyTimeoutMs: 1000 });
+}
+
+beforeEach(async () => {
+  engine = new FakeEngine();
+  const { deps } = fakeDeps(engine);
+  expect(await run(["up", "--replicas", "3", "-p", "80:8080", "web"], deps)).toBe(0);
+});
+
+describe("agent", () => {
+  it("starts a killed sandbox and brings its replicas into the new namespace", async () => {
+    engine.kill("web-sandbox");
+    await agent().sync("web", "web-sandbox die");
+    expect(log[0]).toMatch(/web: sandbox exited, 3 stranded → start sandbox web-sandbox \(sandbox exited\); restart 3 replicas: web-1, web-2, web-3/);
+    expect(log[1]).toMatch(/web: serving as recorded \(3\/3\)/);
+    expect(engine.find("web-sandbox")!.state).toBe("running");
+  });
+
+  it("recreates a lost replica, and never touches the record's spec", async () => {
+    const records = engine.names().filter((n) => n.includes("record"));
+    await engine.removeContainer(engine.find("web-2")!.id);
+    await agent().sync("web", "web-2 destroy");
+    expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
+    expect(engine.names().filter((n) => n.includes("record"))).toEqual(records);
+  });
+
+  it("does nothing to a pod that is as recorded", async () => {
+    engine.calls.length = 0;
+    await agent().sync("web", "periodic resync");
+    expect(log).toEqual([]);
+    expect(engine.calls.filter((c) => /^(start|stop|remove web-[^l]|rename)/.test(c))).toEqual([]);
+  });
+
+  it("leaves a pod alone while a command holds its lock", async () => {
+    engine.kill("web-sandbox");
+    await engine.createContainer({ name: "web-lock", Image: "pod-sandbox:latest", Labels: {}, HostConfig: {} });
+    const a = agent();
+    await expect(a.sync("web", "web-sandbox die")).resolves.toBeUndefined();
+    expect(engine.find("web-sandbox")!.state).toBe("exited");
+  });
+
+  it("says why a repair failed and backs off", async () => {
+    await engine.removeContainer(engine.find("web-2")!.id);
+    engine.crashing.add("web-2");
+    const a = agent();
+    await a.sync("web", "web-2 destroy");
+    expect(log.at(-1)).toMatch(/web: repair failed: pod web could not be brought back to its record .*web-2: exit code 1.*address already in use.*; next try in 1s/);
+    await a.sync("web", "retry");
+    expect(log.at(-1)).toMatch(/next try in 2s$/);
+  });
+});
