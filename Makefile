@@ -90,6 +90,7 @@ test-e2e: build
 bench: build
 	@bash test/bench/bench.sh
 	@bash test/bench/zero-downtime.sh
+	@node test/bench/agent.mjs
 
 clean:
 	rm -rf dist $(CACHE)

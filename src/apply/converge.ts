@@ -127,8 +127,9 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     ...(signal ? { signal } : {}),
   });
 
+  const exec = context(change.desired, observed.sandbox?.id ?? null, observed, deps.signal);
   try {
-    await applyPlan(plan, context(change.desired, observed.sandbox?.id ?? null, observed, deps.signal));
+    await applyPlan(plan, exec);
   } catch (err) {
     const failure = err instanceof PodError ? err : new EngineError(String(err));
     // A repair (the spec unchanged, nothing replaced) has nothing earlier to go back to:
@@ -139,6 +140,11 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     await rollBack(deps, change, record, isNew, planned.changed, failure, context);
   }
 
+  // Containers kept for `pod logs --previous` last until the next success: this one.
+  if (!isEmpty(plan)) {
+    const stale = observed.previous.filter((p) => exec.previous.get(p.number)?.id === p.id);
+    await Promise.all(stale.map((p) => engine.removeContainer(p.id)));
+  }
   const after = await observe(engine, change.desired.name);
   const onEngine = after.record ?? record;
   if (isNew || planned.changed) {
