@@ -135,24 +135,30 @@ export class Agent {
     }
   }
 
-  /** One look at one pod: repair it to its record if it strays. */
+  /**
+   * One look at one pod: repair it to its record if it strays. A healthy pod costs one
+   * snapshot and no write: the lock is taken only when there is something to do.
+   */
   async sync(name: string, cause: string): Promise<void> {
     const { engine, clock } = this.deps;
+    const change = (observed: ObservedPod) => ({ desired: observed.record!.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: true });
     try {
+      const first = await observe(engine, name);
+      if (!first.record) return this.schedule.forget(name);
+      if (isEmpty(planChange(first, change(first)).plan)) {
+        await this.reportCrashes(first);
+        return this.schedule.succeeded(name);
+      }
       await withLock({ engine, pod: name, clock, timeoutMs: 0 }, async () => {
         const observed = await observe(engine, name);
         if (!observed.record) return this.schedule.forget(name);
-        const change = { desired: observed.record.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: true };
-        const { plan } = planChange(observed, change);
-        if (isEmpty(plan)) {
-          await this.reportCrashes(observed);
-          return this.schedule.succeeded(name);
-        }
+        const { plan } = planChange(observed, change(observed));
+        if (isEmpty(plan)) return this.schedule.succeeded(name);
         const why = podView(observed, null).reasons.join(", ") || cause;
         this.log(name, `${why} → ${formatPlan(plan).split("\n").map((l) => l.replace(/^\d+\. /, "")).join("; ")}`);
         await ensureSandboxImage(engine, (text) => this.log(name, text));
         const started = clock.now();
-        const outcome = await converge({ engine, clock, emit: () => undefined }, observed, change);
+        const outcome = await converge({ engine, clock, emit: () => undefined }, observed, change(observed));
         const view = podView({ ...outcome.after, lock: null }, null);
         this.log(name, `serving as recorded (${view.replicas.ready}/${view.replicas.asked}) after ${((clock.now() - started) / 1000).toFixed(1)}s`);
         this.schedule.succeeded(name);

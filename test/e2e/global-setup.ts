@@ -1,8 +1,11 @@
 // Before the suite: remove what an earlier, killed run of it may have left (its pods are
-// named e2e-* and zd-*), so every test starts from an engine without its pod.
+// named e2e-* and zd-*), so every test starts from an engine without its pod; and stop the
+// agent, which the agent tests start themselves.
 import { execFileSync } from "node:child_process";
 
 export default function setup(): void {
+  // An agent left running (by a bench, by hand) would repair what the tests break on purpose.
+  execFileSync(new URL("../../bin/pod", import.meta.url).pathname, ["agent", "stop"], { stdio: "ignore" });
   const lines = execFileSync("docker", ["ps", "-a", "--filter", "label=dev.pod.name", "--format", '{{.ID}} {{.Label "dev.pod.name"}}'], {
     encoding: "utf8",
   });
