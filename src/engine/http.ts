@@ -1,10 +1,15 @@
-// A small client of the Docker Engine API over node:http: pod's hot path never loads
-// dockerode (0.3 s at import: ssh2, grpc, protobufjs). Unversioned paths: the engine then
-// speaks its own current API version, which every engine from 20.10 to 29 accepts.
-import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Duplex } from "node:stream";
-import { EngineError, EngineUnreachableError } from "../errors.js";
+// A small client of the Docker Engine API over node:http, so pod's hot path loads no
+// dockerode (0.3 s at import: ssh2, grpc, protobufjs). node:https loads only for TLS hosts
+// (6 ms), ssh2 only for ssh:// hosts.
+//
+// API version: paths carry no /vX.Y prefix, so the engine answers in its own current version
+// (the Api-Version header of every answer, /_ping's included). Every engine from 20.10 (1.41)
+// to 29 accepts that, while any fixed prefix is refused by engines whose minimum is above it
+// (29: 1.44) or maximum below it, and negotiating costs a /_ping per command. The API docs
+// call unprefixed paths deprecated: if an engine ever refuses them, negotiate here, once.
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions as NodeRequestOptions } from "node:http";
+import { addAbortSignal, type Duplex } from "node:stream";
+import { EngineError, EngineUnreachableError, PodError, UsageError } from "../errors.js";
 import type { Endpoint } from "./endpoint.js";
 
 export interface ApiResponse<T> {
@@ -13,217 +18,355 @@ export interface ApiResponse<T> {
   headers: IncomingHttpHeaders;
 }
 
-type QueryValue = string | number | boolean | string[] | Record<string, string[]> | undefined;
+/** Booleans go as 1/0; string[] as a repeated key (`t`, `names`); objects (`filters`) as JSON. */
+export type QueryValue = string | number | boolean | string[] | Record<string, string[]> | Record<string, string> | undefined;
 
 export interface RequestOptions {
   query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
   body?: unknown;
-  raw?: NodeJS.ReadableStream;
+  /** Sent as is (a build context); a stream goes chunked. */
+  raw?: Buffer | NodeJS.ReadableStream;
   headers?: Record<string, string>;
-  /** Statuses that are answers, not errors (e.g. 304, 404). */
+  /** Statuses >= 400 that are answers, not errors (e.g. 404). */
   ok?: number[];
   signal?: AbortSignal;
-  /** 0: none. */
+  /** For request(): until the whole answer is read; for stream() and upgrade(): until it starts. 0 or absent: no limit. */
   timeoutMs?: number;
 }
 
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EHOSTUNREACH", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "ENOTSOCK"]);
-
-function encodeQuery(query: Record<string, QueryValue> = {}): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    params.set(key, typeof value === "object" ? JSON.stringify(value) : String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
-
-interface Transport {
-  request: typeof httpRequest;
-  base: { socketPath?: string; host?: string; port?: number; agent?: Agent };
-}
-
-export class EngineHttp {
-  readonly address: string;
-  private transport: Promise<Transport> | null = null;
-  private agents: Agent[] = [];
-
-  constructor(private readonly endpoint: Endpoint) {
-    this.address = endpoint.host;
-  }
-
-  private async connect(): Promise<Transport> {
-    const url = new URL(this.endpoint.host);
-    if (url.protocol === "unix:") {
-      const agent = new Agent({ keepAlive: true });
-      this.agents.push(agent);
-      return { request: httpRequest, base: { socketPath: url.pathname, agent } };
-    }
-    if (url.protocol === "ssh:") {
-      // Only ssh hosts pay for ssh2: docker-modem's agent runs `docker system dial-stdio` there.
-      const { default: sshAgent } = await import("docker-modem/lib/ssh.js");
-      const agent = sshAgent({ host: url.hostname, port: url.port ? Number(url.port) : 22, ...(url.username ? { username: url.username } : {}) });
-      this.agents.push(agent);
-      return { request: httpRequest, base: { agent } };
-    }
-    const port = Number(url.port || (this.endpoint.tls ? 2376 : 2375));
-    if (this.endpoint.tls) {
-      const { ca, cert, key, verify } = this.endpoint.tls;
-      const agent = new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), rejectUnauthorized: verify });
-      this.agents.push(agent as unknown as Agent);
-      return { request: httpsRequest as unknown as typeof httpRequest, base: { host: url.hostname, port, agent: agent as unknown as Agent } };
-    }
-    const agent = new Agent({ keepAlive: true });
-    this.agents.push(agent);
-    return { request: httpRequest, base: { host: url.hostname, port, agent } };
-  }
-
-  private unreachable(err: NodeJS.ErrnoException): Error {
-    if (err.name === "AbortError") return err;
-    const hint =
-      err.code === "EACCES"
-        ? "pod may not open the engine's socket: run as root or as a member of the docker group"
-        : "start one (`make build` installs and starts Debian's docker.io), or point DOCKER_HOST, --host or --context at a running engine";
-    return new EngineUnreachableError(`no Docker engine answers at ${this.address} (${err.code ?? err.message})`, hint);
-  }
-
-  private async open(method: string, path: string, o: RequestOptions): Promise<IncomingMessage> {
-    this.transport ??= this.connect();
-    const t = await this.transport;
-    const json = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
-    return new Promise((resolve, reject) => {
-      const req = t.request({
-        ...t.base,
-        method,
-        path: path + encodeQuery(o.query),
-        headers: {
-          Host: "docker",
-          ...(json ? { "Content-Type": "application/json", "Content-Length": String(json.length) } : {}),
-          ...o.headers,
-        },
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      req.on("response", resolve);
-      req.on("error", (err: NodeJS.ErrnoException) => reject(err.code && UNREACHABLE.has(err.code) ? this.unreachable(err) : err));
-      if (o.timeoutMs) req.setTimeout(o.timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
-      if (o.raw) o.raw.pipe(req);
-      else req.end(json);
-    });
-  }
-
-  private static async text(res: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  }
-
-  private static failure(method: string, path: string, status: number, text: string): EngineError {
-    let message = text.trim();
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      // not JSON: the text itself
-    }
-    return new EngineError(`${method} ${path}: ${message || `HTTP ${status}`}`, undefined, status);
-  }
-
-  async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const res = await this.open(method, path, o);
-    const text = await EngineHttp.text(res);
-    const status = res.statusCode ?? 0;
-    if (status >= 400 && !(o.ok ?? []).includes(status)) throw EngineHttp.failure(method, path, status, text);
-    let body: unknown = null;
-    if (text !== "") {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    return { status, body: body as T, headers: res.headers };
-  }
-
-  async stream(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
-    const res = await this.open(method, path, o);
-    const status = res.statusCode ?? 0;
-    if (status >= 400) throw EngineHttp.failure(method, path, status, await EngineHttp.text(res));
-    return res;
-  }
-
-  /** A hijacked connection (exec with stdin or a terminal): the raw socket after 101. */
-  async upgrade(method: string, path: string, o: RequestOptions = {}): Promise<Duplex> {
-    this.transport ??= this.connect();
-    const t = await this.transport;
-    const json = Buffer.from(JSON.stringify(o.body ?? {}));
-    return new Promise((resolve, reject) => {
-      const req = t.request({
-        ...t.base,
-        agent: false as unknown as Agent,
-        method,
-        path: path + encodeQuery(o.query),
-        headers: { Host: "docker", Connection: "Upgrade", Upgrade: "tcp", "Content-Type": "application/json", "Content-Length": String(json.length) },
-      });
-      req.on("upgrade", (_res, socket, head) => {
-        if (head.length > 0) socket.unshift(head);
-        resolve(socket);
-      });
-      req.on("response", async (res) => reject(EngineHttp.failure(method, path, res.statusCode ?? 0, await EngineHttp.text(res))));
-      req.on("error", (err: NodeJS.ErrnoException) => reject(err.code && UNREACHABLE.has(err.code) ? this.unreachable(err) : err));
-      req.end(json);
-    });
-  }
-
-  close(): void {
-    for (const agent of this.agents) agent.destroy();
-  }
-}
-
+/** One frame of a multiplexed stream: 1 stdout, 2 stderr. */
 export interface Frame {
   stream: 1 | 2;
   data: Buffer;
 }
 
-/** Docker multiplexes stdout and stderr of a container without a terminal in 8-byte-headed frames. */
-export function demux(buf: Buffer): { stdout: string; stderr: string; frames: Frame[] } {
-  const frames: Frame[] = [];
-  let offset = 0;
-  while (offset + 8 <= buf.length && buf[offset]! <= 2 && buf[offset + 1] === 0 && buf[offset + 2] === 0 && buf[offset + 3] === 0) {
-    const size = buf.readUInt32BE(offset + 4);
-    frames.push({ stream: buf[offset] === 2 ? 2 : 1, data: buf.subarray(offset + 8, offset + 8 + size) });
-    offset += 8 + size;
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ENOTSOCK", "ECONNABORTED"]);
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
+
+function encodeQuery(query: Record<string, QueryValue> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    else if (typeof value === "object") params.set(key, JSON.stringify(value));
+    else if (typeof value === "boolean") params.set(key, value ? "1" : "0");
+    else params.set(key, String(value));
   }
-  // A terminal's output is not framed.
-  if (offset === 0 && buf.length > 0) frames.push({ stream: 1, data: buf });
-  const join = (s: 1 | 2) => Buffer.concat(frames.filter((f) => f.stream === s).map((f) => f.data)).toString("utf8");
-  return { stdout: join(1), stderr: join(2), frames };
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
-/** Demultiplexes a live stream whose frames may be split across chunks. */
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error("the operation was aborted"), { name: "AbortError", code: "ABORT_ERR", cause: signal.reason as unknown });
+}
+
+async function readAll(res: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface Transport {
+  request: typeof httpRequest;
+  options: NodeRequestOptions;
+  /** The tcp host's base path, e.g. "/docker" for tcp://h:2375/docker. */
+  prefix: string;
+  agent(): Agent;
+  /** Each request has its own agent (ssh): forget it when the request is over. */
+  oneShot?: boolean;
+}
+
+type Opened = { res: IncomingMessage; socket?: undefined } | { socket: Duplex; res?: undefined };
+
+export class EngineHttp {
+  /** endpoint.host, for messages. */
+  readonly address: string;
+  private transport: Promise<Transport> | null = null;
+  private readonly agents = new Set<Agent>();
+
+  constructor(private readonly endpoint: Endpoint) {
+    this.address = endpoint.host;
+  }
+
+  /** A JSON answer parsed (empty: null), any other answer as text. */
+  async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.withRetry(method, o, async () => {
+      const { res } = await this.open(method, path, o, false, true);
+      const status = res!.statusCode ?? 0;
+      const text = (await readAll(res!)).toString("utf8");
+      if (status >= 400 && !(o.ok ?? []).includes(status)) throw failure(method, path, status, text);
+      let body: unknown = text === "" ? null : text;
+      if (text !== "" && /json/i.test(String(res!.headers["content-type"] ?? ""))) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new EngineError(`${method} ${path}: the engine's answer is not valid JSON`, undefined, status);
+        }
+      }
+      return { status, body: body as T, headers: res!.headers };
+    });
+  }
+
+  /** The answer as it arrives (logs with follow, events, stats, build output). */
+  async stream(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
+    return this.withRetry(method, o, async () => {
+      const { res } = await this.open(method, path, o, false, false);
+      const status = res!.statusCode ?? 0;
+      if (status >= 400 && !(o.ok ?? []).includes(status)) throw failure(method, path, status, (await readAll(res!)).toString("utf8"));
+      return res!;
+    });
+  }
+
+  /** A hijacked connection (exec with stdin or a terminal, attach): the raw socket after 101. */
+  async upgrade(method: string, path: string, o: RequestOptions = {}): Promise<Duplex> {
+    return this.withRetry(method, o, async () => (await this.open(method, path, o, true, false)).socket!);
+  }
+
+  /** Destroys idle keep-alive sockets. (Idle ones are unref'd and never hold the process anyway.) */
+  close(): void {
+    for (const agent of this.agents) agent.destroy();
+  }
+
+  /** Errors become PodErrors; a GET on a kept-alive socket the engine had closed is sent again, once. */
+  private async withRetry<T>(method: string, o: RequestOptions, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (tries === 0 && (err as { staleSocket?: boolean }).staleSocket && (method === "GET" || method === "HEAD") && !o.signal?.aborted) continue;
+        throw this.fault(err as NodeJS.ErrnoException, o.signal);
+      }
+    }
+  }
+
+  private fault(err: NodeJS.ErrnoException & { level?: string }, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted) return abortError(signal);
+    if (err instanceof PodError) return err;
+    const code = err.code ?? "";
+    if (UNREACHABLE.has(code)) {
+      const hint =
+        code === "EACCES"
+          ? "pod may not open the engine's socket: run it as root or as a member of the docker group (see the socket's owner and mode)"
+          : "start one, or point DOCKER_HOST, --host or --context at a running engine";
+      return new EngineUnreachableError(`no Docker engine answers at ${this.address} (${code})`, hint);
+    }
+    if (TLS_FAILURE.test(code)) {
+      return new EngineUnreachableError(
+        `TLS with the engine at ${this.address} failed (${code}: ${err.message})`,
+        "check the engine's certificate against ca.pem (DOCKER_CERT_PATH or the context's TLS files)",
+      );
+    }
+    // ssh2 tags its errors with a level: client-socket, client-timeout, client-authentication, protocol.
+    if (this.address.startsWith("ssh://") && (err.level || code)) {
+      return new EngineUnreachableError(
+        `no Docker engine answers at ${this.address} (${err.message})`,
+        "pod logs in with the keys of your ssh-agent (SSH_AUTH_SOCK); the remote user must be able to run `docker system dial-stdio`",
+      );
+    }
+    return err;
+  }
+
+  private connect(): Promise<Transport> {
+    this.transport ??= this.makeTransport().catch((err: unknown) => {
+      this.transport = null;
+      throw err;
+    });
+    return this.transport;
+  }
+
+  private keepAlive(agent: Agent): () => Agent {
+    this.agents.add(agent);
+    return () => agent;
+  }
+
+  private async makeTransport(): Promise<Transport> {
+    const host = this.endpoint.host;
+    if (host.startsWith("unix://")) {
+      // Several calls per command: one connection, kept alive.
+      const agent = new Agent({ keepAlive: true });
+      return { request: httpRequest, options: { socketPath: host.slice("unix://".length), headers: { Host: "docker" } }, prefix: "", agent: this.keepAlive(agent) };
+    }
+    if (host.startsWith("tcp://")) {
+      const m = /^tcp:\/\/(\[[^\]]*\]|[^:/]*):(\d+)(\/.*)?$/.exec(host);
+      if (!m) throw new UsageError(`cannot read the engine address ${host}`, "expected tcp://host:port");
+      const options = { host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+      const tls = this.endpoint.tls;
+      if (!tls) return { request: httpRequest, options, prefix: m[3] ?? "", agent: this.keepAlive(new Agent({ keepAlive: true })) };
+      const https = await import("node:https");
+      // A client certificate only as a pair; without a CA, the system's roots.
+      const pair = tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {};
+      const agent = new https.Agent({ keepAlive: true, ...(tls.ca ? { ca: tls.ca } : {}), ...pair, rejectUnauthorized: tls.verify });
+      return { request: https.request as unknown as typeof httpRequest, options, prefix: m[3] ?? "", agent: this.keepAlive(agent as unknown as Agent) };
+    }
+    if (host.startsWith("ssh://")) {
+      const url = new URL(host);
+      // Only ssh hosts pay for ssh2. docker-modem's agent runs `docker system dial-stdio` on the
+      // remote; it serves one connection per ssh login, so each request gets its own (as in docker-modem).
+      const { default: sshAgent } = await import("docker-modem/lib/ssh.js");
+      const login = { host: url.hostname, port: url.port ? Number(url.port) : 22, ...(url.username ? { username: decodeURIComponent(url.username) } : {}), agent: process.env.SSH_AUTH_SOCK };
+      const agent = () => {
+        const a = sshAgent(login);
+        this.agents.add(a);
+        return a;
+      };
+      return { request: httpRequest, options: { headers: { Host: "docker" } }, prefix: "", agent, oneShot: true };
+    }
+    throw new UsageError(`pod cannot reach an engine at ${host}`, "use unix:///path, tcp://host:port or ssh://user@host");
+  }
+
+  /** Sends one request; resolves at the answer's head (or, for an upgrade, the 101). `whole`: the timeout also covers reading the body. */
+  private async open(method: string, path: string, o: RequestOptions, upgrade: boolean, whole: boolean): Promise<Opened> {
+    if (o.signal?.aborted) throw abortError(o.signal);
+    const t = await this.connect();
+    if (o.signal?.aborted) throw abortError(o.signal);
+    const json = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
+    const body = json ?? (Buffer.isBuffer(o.raw) ? o.raw : undefined);
+    const agent = t.agent();
+    const req: ClientRequest = t.request({
+      ...t.options,
+      agent,
+      method,
+      path: t.prefix + path + encodeQuery(o.query),
+      headers: {
+        ...t.options.headers,
+        "User-Agent": "pod",
+        ...(json ? { "Content-Type": "application/json" } : {}),
+        ...(body ? { "Content-Length": String(body.length) } : {}),
+        ...(upgrade ? { Connection: "Upgrade", Upgrade: "tcp" } : {}),
+        ...o.headers,
+      },
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    let response: IncomingMessage | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (o.timeoutMs) {
+      timer = setTimeout(() => {
+        const err = Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: "ETIMEDOUT" });
+        response?.destroy(err);
+        req.destroy(err);
+      }, o.timeoutMs);
+    }
+    const done = () => clearTimeout(timer);
+    if (t.oneShot) req.once("close", () => this.agents.delete(agent));
+    return new Promise<Opened>((resolve, reject) => {
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        done();
+        reject(Object.assign(err, { staleSocket: req.reusedSocket && err.code === "ECONNRESET" }));
+      });
+      req.on("response", (res: IncomingMessage) => {
+        response = res;
+        if (o.signal) addAbortSignal(o.signal, res);
+        if (whole) res.once("end", done).once("close", done);
+        else done();
+        if (upgrade) {
+          // No switch: an error (or an engine that will not hijack).
+          const status = res.statusCode ?? 0;
+          readAll(res).then(
+            (b) => reject(status >= 400 ? failure(method, path, status, b.toString("utf8")) : new EngineError(`${method} ${path}: the engine did not switch protocols (HTTP ${status})`, undefined, status)),
+            reject,
+          );
+          return;
+        }
+        resolve({ res });
+      });
+      req.on("upgrade", (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
+        done();
+        if (head.length > 0) socket.unshift(head);
+        resolve({ socket });
+      });
+      if (o.raw && !Buffer.isBuffer(o.raw)) {
+        o.raw.on("error", (err: Error) => req.destroy(err));
+        o.raw.pipe(req);
+      } else {
+        req.end(body);
+      }
+    });
+  }
+}
+
+function failure(method: string, path: string, status: number, text: string): EngineError {
+  let message = text.trim();
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    if (typeof parsed?.message === "string") message = parsed.message;
+  } catch {
+    // not JSON: the text itself
+  }
+  return new EngineError(`${method} ${path}: ${message || `HTTP ${status}`}`, undefined, status);
+}
+
+/**
+ * Docker multiplexes a container's stdout and stderr (without a terminal) in frames: one byte
+ * stream (0 stdin, 1 stdout, 2 stderr, 3 the engine's own error), three zero bytes, a
+ * big-endian uint32 length, the data. A terminal's output is not framed. Feed chunks as
+ * they come; frames split across chunks come out whole. Stdin frames count as stdout and the
+ * engine's error frames as stderr.
+ */
 export class DemuxStream {
   private pending: Buffer = Buffer.alloc(0);
-  private raw: boolean | null = null;
+  private framed: boolean | null;
 
-  push(chunk: Buffer): Frame[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    // A terminal's output is not framed: the first bytes tell.
-    if (this.raw === null && this.pending.length >= 8) {
-      const p = this.pending;
-      this.raw = !(p[0]! <= 2 && p[1] === 0 && p[2] === 0 && p[3] === 0);
-    }
-    if (this.raw === null) return [];
-    if (this.raw) {
-      const data = this.pending;
-      this.pending = Buffer.alloc(0);
-      return [{ stream: 1, data }];
-    }
+  /** `tty`: whether the container has a terminal, if known; else the first bytes tell. */
+  constructor(o: { tty?: boolean } = {}) {
+    this.framed = o.tty === undefined ? null : !o.tty;
+  }
+
+  /** The frames this chunk completes. */
+  push(chunk: Buffer | string): Frame[] {
+    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    if (this.framed === null) this.framed = sniff(this.pending);
+    if (this.framed === null) return [];
+    if (!this.framed) return this.flushRaw();
     const frames: Frame[] = [];
     while (this.pending.length >= 8) {
       const size = this.pending.readUInt32BE(4);
       if (this.pending.length < 8 + size) break;
-      frames.push({ stream: this.pending[0] === 2 ? 2 : 1, data: this.pending.subarray(8, 8 + size) });
+      frames.push({ stream: streamOf(this.pending[0]!), data: this.pending.subarray(8, 8 + size) });
       this.pending = this.pending.subarray(8 + size);
     }
     return frames;
   }
+
+  /** At the end of the stream: what is left (a cut-off frame's data, or a few unframed bytes). */
+  end(): Frame[] {
+    if (this.pending.length === 0) return [];
+    if (this.framed !== true) return this.flushRaw();
+    const rest = this.pending.length >= 8 ? [{ stream: streamOf(this.pending[0]!), data: this.pending.subarray(8) }] : [];
+    this.pending = Buffer.alloc(0);
+    return rest.filter((f) => f.data.length > 0);
+  }
+
+  /** Every frame of a stream (a response from stream()), as it arrives. */
+  static async *frames(source: AsyncIterable<Buffer | string>, o: { tty?: boolean } = {}): AsyncGenerator<Frame> {
+    const demuxer = new DemuxStream(o);
+    for await (const chunk of source) yield* demuxer.push(chunk);
+    yield* demuxer.end();
+  }
+
+  private flushRaw(): Frame[] {
+    const data = this.pending;
+    this.pending = Buffer.alloc(0);
+    return data.length > 0 ? [{ stream: 1, data }] : [];
+  }
+}
+
+function streamOf(byte: number): 1 | 2 {
+  return byte === 2 || byte === 3 ? 2 : 1;
+}
+
+/** true: framed; false: a terminal's raw bytes; null: too few bytes to tell. */
+function sniff(b: Buffer): boolean | null {
+  if (b.length > 0 && b[0]! > 3) return false;
+  for (let i = 1; i < Math.min(b.length, 4); i++) if (b[i] !== 0) return false;
+  return b.length >= 8 ? true : null;
+}
+
+/** A whole multiplexed (or unframed terminal) answer: its frames in order, and each stream as text. */
+export function demux(buf: Buffer): { stdout: string; stderr: string; frames: Frame[] } {
+  const demuxer = new DemuxStream();
+  const frames = [...demuxer.push(buf), ...demuxer.end()];
+  const join = (s: 1 | 2) => Buffer.concat(frames.filter((f) => f.stream === s).map((f) => f.data)).toString("utf8");
+  return { stdout: join(1), stderr: join(2), frames };
 }
