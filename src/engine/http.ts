@@ -8,7 +8,7 @@
 // (29: 1.44) or maximum below it, and negotiating costs a /_ping per command. The API docs
 // call unprefixed paths deprecated: if an engine ever refuses them, negotiate here, once.
 import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions as NodeRequestOptions } from "node:http";
-import { addAbortSignal, type Duplex } from "node:stream";
+import type { Duplex } from "node:stream";
 import { EngineError, EngineUnreachableError, PodError, UsageError } from "../errors.js";
 import type { Endpoint } from "./endpoint.js";
 
@@ -77,13 +77,15 @@ interface Transport {
   oneShot?: boolean;
 }
 
-type Opened = { res: IncomingMessage; socket?: undefined } | { socket: Duplex; res?: undefined };
+/** whole: the timeout covers reading the answer; head: until it starts; upgrade: until the 101. */
+type Mode = "whole" | "head" | "upgrade";
 
 export class EngineHttp {
   /** endpoint.host, for messages. */
   readonly address: string;
   private transport: Promise<Transport> | null = null;
   private readonly agents = new Set<Agent>();
+  private readonly watchers = new Map<AbortSignal, { stops: Set<() => void>; listener: () => void }>();
 
   constructor(private readonly endpoint: Endpoint) {
     this.address = endpoint.host;
@@ -92,40 +94,65 @@ export class EngineHttp {
   /** A JSON answer parsed (empty: null), any other answer as text. */
   async request<T = unknown>(method: string, path: string, o: RequestOptions = {}): Promise<ApiResponse<T>> {
     return this.withRetry(method, o, async () => {
-      const { res } = await this.open(method, path, o, false, true);
-      const status = res!.statusCode ?? 0;
-      const text = (await readAll(res!)).toString("utf8");
+      const res = await this.open(method, path, o, "whole");
+      const status = res.statusCode ?? 0;
+      const text = (await readAll(res)).toString("utf8");
       if (status >= 400 && !(o.ok ?? []).includes(status)) throw failure(method, path, status, text);
       let body: unknown = text === "" ? null : text;
-      if (text !== "" && /json/i.test(String(res!.headers["content-type"] ?? ""))) {
+      if (text !== "" && /json/i.test(String(res.headers["content-type"] ?? ""))) {
         try {
           body = JSON.parse(text);
         } catch {
           throw new EngineError(`${method} ${path}: the engine's answer is not valid JSON`, undefined, status);
         }
       }
-      return { status, body: body as T, headers: res!.headers };
+      return { status, body: body as T, headers: res.headers };
     });
   }
 
   /** The answer as it arrives (logs with follow, events, stats, build output). */
   async stream(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
     return this.withRetry(method, o, async () => {
-      const { res } = await this.open(method, path, o, false, false);
-      const status = res!.statusCode ?? 0;
-      if (status >= 400 && !(o.ok ?? []).includes(status)) throw failure(method, path, status, (await readAll(res!)).toString("utf8"));
-      return res!;
+      const res = await this.open(method, path, o, "head");
+      const status = res.statusCode ?? 0;
+      if (status >= 400 && !(o.ok ?? []).includes(status)) throw failure(method, path, status, (await readAll(res)).toString("utf8"));
+      return res;
     });
   }
 
   /** A hijacked connection (exec with stdin or a terminal, attach): the raw socket after 101. */
   async upgrade(method: string, path: string, o: RequestOptions = {}): Promise<Duplex> {
-    return this.withRetry(method, o, async () => (await this.open(method, path, o, true, false)).socket!);
+    return this.withRetry(method, o, () => this.open(method, path, o, "upgrade"));
   }
 
   /** Destroys idle keep-alive sockets. (Idle ones are unref'd and never hold the process anyway.) */
   close(): void {
     for (const agent of this.agents) agent.destroy();
+  }
+
+  /**
+   * Runs `stop` when `signal` aborts, until the returned release is called. One listener per
+   * signal however many calls share it (Node warns past 10), removed when none is left.
+   */
+  private watch(signal: AbortSignal, stop: () => void): () => void {
+    let w = this.watchers.get(signal);
+    if (!w) {
+      const stops = new Set<() => void>();
+      const listener = () => {
+        this.watchers.delete(signal);
+        for (const f of stops) f();
+      };
+      w = { stops, listener };
+      this.watchers.set(signal, w);
+      signal.addEventListener("abort", listener, { once: true });
+    }
+    const { stops, listener } = w;
+    stops.add(stop);
+    return () => {
+      if (!stops.delete(stop) || stops.size > 0 || this.watchers.get(signal)?.stops !== stops) return;
+      this.watchers.delete(signal);
+      signal.removeEventListener("abort", listener);
+    };
   }
 
   /** Errors become PodErrors; a GET on a kept-alive socket the engine had closed is sent again, once. */
@@ -158,7 +185,7 @@ export class EngineHttp {
       );
     }
     // ssh2 tags its errors with a level: client-socket, client-timeout, client-authentication, protocol.
-    if (this.address.startsWith("ssh://") && (err.level || code)) {
+    if (this.address.startsWith("ssh://") && err.level) {
       return new EngineUnreachableError(
         `no Docker engine answers at ${this.address} (${err.message})`,
         "pod logs in with the keys of your ssh-agent (SSH_AUTH_SOCK); the remote user must be able to run `docker system dial-stdio`",
@@ -215,8 +242,11 @@ export class EngineHttp {
     throw new UsageError(`pod cannot reach an engine at ${host}`, "use unix:///path, tcp://host:port or ssh://user@host");
   }
 
-  /** Sends one request; resolves at the answer's head (or, for an upgrade, the 101). `whole`: the timeout also covers reading the body. */
-  private async open(method: string, path: string, o: RequestOptions, upgrade: boolean, whole: boolean): Promise<Opened> {
+  /** Sends one request; resolves at the answer's head, or for an upgrade with the socket after the 101. */
+  private async open(method: string, path: string, o: RequestOptions, mode: "whole" | "head"): Promise<IncomingMessage>;
+  private async open(method: string, path: string, o: RequestOptions, mode: "upgrade"): Promise<Duplex>;
+  private async open(method: string, path: string, o: RequestOptions, mode: Mode): Promise<IncomingMessage | Duplex> {
+    const upgrade = mode === "upgrade";
     if (o.signal?.aborted) throw abortError(o.signal);
     const t = await this.connect();
     if (o.signal?.aborted) throw abortError(o.signal);
@@ -236,28 +266,30 @@ export class EngineHttp {
         ...(upgrade ? { Connection: "Upgrade", Upgrade: "tcp" } : {}),
         ...o.headers,
       },
-      ...(o.signal ? { signal: o.signal } : {}),
     });
     let response: IncomingMessage | undefined;
+    let upgraded: Duplex | undefined;
+    // A stream handed over gets the error only if someone listens: an unheard 'error' would crash pod.
+    const stop = (err: Error) => {
+      for (const s of [upgraded, response]) s?.destroy(s.listenerCount("error") > 0 ? err : undefined);
+      req.destroy(err);
+    };
+    const signal = o.signal;
+    const release = signal ? this.watch(signal, () => stop(abortError(signal))) : () => {};
     let timer: NodeJS.Timeout | undefined;
-    if (o.timeoutMs) {
-      timer = setTimeout(() => {
-        const err = Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: "ETIMEDOUT" });
-        response?.destroy(err);
-        req.destroy(err);
-      }, o.timeoutMs);
-    }
+    if (o.timeoutMs) timer = setTimeout(() => stop(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: "ETIMEDOUT" })), o.timeoutMs);
     const done = () => clearTimeout(timer);
     if (t.oneShot) req.once("close", () => this.agents.delete(agent));
-    return new Promise<Opened>((resolve, reject) => {
+    return new Promise<IncomingMessage | Duplex>((resolve, reject) => {
       req.on("error", (err: NodeJS.ErrnoException) => {
         done();
+        release();
         reject(Object.assign(err, { staleSocket: req.reusedSocket && err.code === "ECONNRESET" }));
       });
       req.on("response", (res: IncomingMessage) => {
         response = res;
-        if (o.signal) addAbortSignal(o.signal, res);
-        if (whole) res.once("end", done).once("close", done);
+        res.once("close", release);
+        if (mode === "whole") res.once("end", done).once("close", done);
         else done();
         if (upgrade) {
           // No switch: an error (or an engine that will not hijack).
@@ -268,12 +300,14 @@ export class EngineHttp {
           );
           return;
         }
-        resolve({ res });
+        resolve(res);
       });
       req.on("upgrade", (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
         done();
+        upgraded = socket;
+        socket.once("close", release);
         if (head.length > 0) socket.unshift(head);
-        resolve({ socket });
+        resolve(socket);
       });
       if (o.raw && !Buffer.isBuffer(o.raw)) {
         o.raw.on("error", (err: Error) => req.destroy(err));

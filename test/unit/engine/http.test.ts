@@ -1,8 +1,8 @@
 // The Engine API client against real node:http servers: a unix socket in a temp dir, plain
 // tcp, and TLS with certificates made here by openssl.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { getEventListeners, once } from "node:events";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -262,17 +262,6 @@ describe("engine unreachable", () => {
     expect(err.message).toBe(`no Docker engine answers at tcp://127.0.0.1:${port} (ECONNREFUSED)`);
   });
 
-  it.skipIf(process.getuid?.() === 0)("a socket pod may not open (skipped as root: root opens any socket)", async () => {
-    const locked = join(dir, "locked.sock");
-    const server = createServer().listen(locked);
-    await once(server, "listening");
-    execFileSync("chmod", ["000", locked]);
-    const err = await rejection(client(unix(locked)).request("GET", "/_ping"));
-    server.close();
-    expect(err.message).toMatch(/\(EACCES\)$/);
-    expect((err as EngineUnreachableError).hint).toMatch(/docker group/);
-  });
-
   it("an engine that does not answer in time", async () => {
     const err = await rejection(client().request("GET", "/hang", { timeoutMs: 100 }));
     expect(err).toBeInstanceOf(EngineUnreachableError);
@@ -343,6 +332,29 @@ describe("abort", () => {
     const err = await rejection(client().request("GET", "/echo", { signal: AbortSignal.abort() }));
     expect(err.name).toBe("AbortError");
     expect(connections).toBe(before);
+  });
+
+  it("one signal for many calls: one listener, gone when they are; aborting stops them all", async () => {
+    const c = client();
+    const controller = new AbortController();
+    const { signal } = controller;
+    await Promise.all(Array.from({ length: 30 }, () => c.request("GET", "/_ping", { signal })));
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    const calls = Array.from({ length: 30 }, () => rejection(c.request("GET", "/hang", { signal })));
+    for (let i = 0; i < 100 && hanging.length < 30; i++) await sleep(10);
+    expect(hanging).toHaveLength(30);
+    expect(getEventListeners(signal, "abort")).toHaveLength(1);
+    controller.abort();
+    expect((await Promise.all(calls)).map((e) => e.name)).toEqual(Array(30).fill("AbortError"));
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("an upgraded connection closes on abort", async () => {
+    const controller = new AbortController();
+    const socket = await client().upgrade("POST", "/exec/abc/start", { body: {}, signal: controller.signal });
+    controller.abort();
+    await once(socket, "close");
+    expect(socket.destroyed).toBe(true);
   });
 
   it("mid-stream: the reader stops with an AbortError", async () => {
@@ -461,14 +473,56 @@ describe("demultiplexing", () => {
   });
 });
 
-describe("a CLI process", () => {
-  it("exits at once after its calls, without close(), and never loads ssh2", async () => {
+/** http.ts bundled by esbuild, for child processes (as pod ships it). */
+let bundled: Promise<string> | null = null;
+function bundle(): Promise<string> {
+  bundled ??= (async () => {
     const { build } = await import("esbuild");
-    const bundle = join(dir, "http.mjs");
-    await build({ entryPoints: [new URL("../../../src/engine/http.ts", import.meta.url).pathname], bundle: true, platform: "node", format: "esm", outfile: bundle, external: ["docker-modem", "docker-modem/*"], logLevel: "silent" });
+    const out = join(dir, "http.mjs");
+    await build({ entryPoints: [new URL("../../../src/engine/http.ts", import.meta.url).pathname], bundle: true, platform: "node", format: "esm", outfile: out, external: ["docker-modem", "docker-modem/*"], logLevel: "silent" });
+    return out;
+  })();
+  return bundled;
+}
+
+async function runChild(script: string, o: { uid?: number } = {}): Promise<{ code: number; out: string }> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"], ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}) });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c));
+  const [code] = (await once(child, "exit")) as [number];
+  return { code, out };
+}
+
+describe("a CLI process", () => {
+  it("a socket pod may not open: EACCES, with a hint about permissions", async () => {
+    // As root, connect as nobody: root opens any socket.
+    const root = process.getuid?.() === 0;
+    const locked = join(dir, "locked.sock");
+    const server = createServer().listen(locked);
+    await once(server, "listening");
+    chmodSync(dir, 0o755);
+    if (!root) chmodSync(locked, 0o000);
+    const script = `
+      const { EngineHttp } = await import(${JSON.stringify(await bundle())});
+      const http = new EngineHttp({ host: "unix://${locked}", tls: null, context: "default", source: "test" });
+      try { await http.request("GET", "/_ping"); console.log("{}"); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message, hint: e.hint, exitCode: e.exitCode })); }
+    `;
+    const { code, out } = await runChild(script, root ? { uid: 65534 } : {});
+    await new Promise((r) => server.close(r));
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      name: "EngineUnreachableError",
+      message: `no Docker engine answers at unix://${locked} (EACCES)`,
+      hint: expect.stringMatching(/docker group/),
+      exitCode: 3,
+    });
+  });
+
+  it("exits at once after its calls, without close(), and never loads ssh2", async () => {
     const script = `
       import { createRequire } from "node:module";
-      const { EngineHttp } = await import(${JSON.stringify(bundle)});
+      const { EngineHttp } = await import(${JSON.stringify(await bundle())});
       const http = new EngineHttp({ host: "unix://${socketPath}", tls: null, context: "default", source: "test" });
       await http.request("GET", "/_ping");
       await http.request("GET", "/echo");
@@ -476,10 +530,7 @@ describe("a CLI process", () => {
       console.log(JSON.stringify({ loaded }));
     `;
     const started = Date.now();
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c));
-    const [code] = (await once(child, "exit")) as [number];
+    const { code, out } = await runChild(script);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ loaded: [] });
     // Kept-alive sockets are unref'd when idle: the process does not wait for them.
