@@ -78,3 +78,10 @@ export class ChangeFailedError extends PodError {
 export class InterruptedError extends PodError {
   readonly exitCode = 130;
 }
+
+/** A command run in a replica (`pod exec`) exited non-zero: pod exits the same, saying nothing more. */
+export class ExitStatus extends PodError {
+  constructor(readonly exitCode: number) {
+    super(`the command exited with ${exitCode}`);
+  }
+}

@@ -14,7 +14,7 @@ import { diffSpecs, formatDiff } from "../spec/diff.js";
 import type { PodSpec } from "../spec/types.js";
 import { podExists, type ObservedPod } from "../state/observe.js";
 import { podView } from "../state/status.js";
-import type { Deps, EngineTarget } from "./deps.js";
+import { interruption, type Deps, type EngineTarget } from "./deps.js";
 
 export interface ChangeRequest {
   name: string;
@@ -90,6 +90,7 @@ export async function runChange(deps: Deps, reporter: Reporter, request: ChangeR
     return;
   }
 
+  interruption.graceful = true;
   await ensureSandboxImage(engine, (text) => reporter.note(text));
   const onWait = (holder: string) => reporter.note(`waiting for another pod command on ${request.name} (${holder})`);
   await withLock({ engine, pod: request.name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait, ...(deps.signal ? { signal: deps.signal } : {}) }, async () => {

@@ -26,6 +26,12 @@ export interface Deps {
   dispose(): void;
 }
 
+/**
+ * Whether a change is under way: Ctrl-C then stops between steps and puts the pod back,
+ * saying so. Otherwise (ps, logs -f, stats) it just ends what is being watched.
+ */
+export const interruption = { graceful: false, message: "pod: stopping after the current step (Ctrl-C again to quit at once)" };
+
 /** Filled in by the handler so the CLI's one error handler can print with the right reporter. */
 export interface RunState {
   reporter?: Reporter;

@@ -1,42 +1,87 @@
 // The root: registers the commands, and is the one place errors are printed and turned
 // into an exit code. Nobody else calls process.exit.
-import yargs, { type Argv } from "yargs";
+import yargs, { type Argv, type CommandModule } from "yargs";
 import { agentCommand } from "../commands/agent.js";
 import { downCommand } from "../commands/down.js";
+import { execCommand } from "../commands/exec.js";
 import { historyCommand } from "../commands/history.js";
+import { inspectCommand } from "../commands/inspect.js";
+import { statsCommand } from "../commands/stats.js";
+import { logsCommand } from "../commands/logs.js";
 import { psCommand } from "../commands/ps.js";
 import { restartCommand } from "../commands/restart.js";
 import { rollbackCommand } from "../commands/rollback.js";
 import { scaleCommand } from "../commands/scale.js";
 import { setCommand } from "../commands/set.js";
 import { upCommand } from "../commands/up.js";
+import { completeCommand, completionCommand } from "../commands/completion.js";
+import { versionCommand } from "../commands/version.js";
 import { PodError, UsageError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { shapeOf, unknownOption, type CommandShape } from "./introspect.js";
 import type { Deps, RunState } from "./deps.js";
 
+/** Every command, in the order `pod --help` lists them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function commands(deps: Deps, state: RunState): CommandModule<any, any>[] {
+  const shapes = (): CommandShape[] => commands(deps, state).map(shapeOf);
+  return [
+    upCommand(deps, state),
+    setCommand(deps, state),
+    scaleCommand(deps, state),
+    restartCommand(deps, state),
+    rollbackCommand(deps, state),
+    historyCommand(deps, state),
+    psCommand(deps, state),
+    logsCommand(deps, state),
+    execCommand(deps, state),
+    inspectCommand(deps, state),
+    statsCommand(deps, state),
+    downCommand(deps, state),
+    agentCommand(deps, state),
+    versionCommand(deps, state),
+    completionCommand(deps, state),
+    completeCommand(deps, state, shapes),
+  ];
+}
+
+function refuseUnknownOption(argv: string[], shapes: CommandShape[]): void {
+  const unknown = unknownOption(argv, shapes);
+  if (!unknown) return;
+  const { token, command } = unknown;
+  if (token === "-d" || token === "--detach") {
+    throw new UsageError(`unknown option ${token}`, `pod ${command} already runs detached: leave ${token} out`);
+  }
+  if (/^-[^-]{2,}/.test(token) && command === "up") {
+    throw new UsageError(`unknown option ${token}`, 'an image name cannot start with "-"; see `pod up --help` for the options');
+  }
+  throw new UsageError(`unknown option ${token}`, `\`pod ${command} --help\` lists its options`);
+}
+
 export function buildParser(deps: Deps, state: RunState): Argv {
-  return yargs()
+  const modules = commands(deps, state);
+  let parser = yargs();
+  for (const m of modules) parser = parser.command(m);
+  return parser
     .scriptName("pod")
     .usage("$0 <command>\n\nRun N replicas of one server behind one published port, with no proxy.")
     // Arguments after -- reach the container verbatim: no number parsing anywhere.
     .parserConfiguration({ "populate--": true, "parse-numbers": false, "parse-positional-numbers": false })
-    .command(upCommand(deps, state))
-    .command(setCommand(deps, state))
-    .command(scaleCommand(deps, state))
-    .command(restartCommand(deps, state))
-    .command(rollbackCommand(deps, state))
-    .command(historyCommand(deps, state))
-    .command(psCommand(deps, state))
-    .command(downCommand(deps, state))
-    .command(agentCommand(deps, state))
+    .command({
+      command: "help [command]",
+      describe: "Help for a command: pod help up",
+      // run() reads `pod help X` as `pod X --help`; this entry lists it.
+      handler: () => undefined,
+    })
     .option("host", { type: "string", alias: "H", global: true, describe: "Engine to talk to, e.g. unix:///var/run/docker.sock or ssh://user@host" })
     .option("context", { type: "string", global: true, describe: "Docker context to use (see docker context ls)" })
     .option("debug", { type: "boolean", default: false, global: true, describe: "Print stacks with errors" })
-    .demandCommand(1, "name a command: up, set, scale, restart, rollback, history, ps or down")
+    .demandCommand(1, "name a command, e.g. pod up, pod ps (pod --help lists them)")
     .strict()
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version(false)
+    .version("version", "Show pod's version", VERSION)
     .wrap(Math.min(120, process.stdout.columns || 120))
     .fail((message, err) => {
       if (err) throw err;
@@ -50,7 +95,14 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   const state: RunState = {};
   const debug = argv.includes("--debug");
   try {
-    await buildParser(deps, state).parseAsync(argv);
+    if (argv[0] === "help") argv = argv[1] && !argv[1].startsWith("-") ? [argv[1], "--help"] : ["--help"];
+    refuseUnknownOption(argv, commands(deps, state).map(shapeOf));
+    // Help and --version text goes through the reporter like every other output.
+    let output = "";
+    await buildParser(deps, state).parseAsync(argv, {}, (_err, _argv, text) => {
+      output = text;
+    });
+    if (output) (state.reporter ??= await deps.reporter("human")).result(output);
     return 0;
   } catch (err) {
     const reporter = state.reporter ?? (await deps.reporter("human"));

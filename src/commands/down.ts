@@ -4,7 +4,7 @@ import { hasSandboxImage } from "../apply/images.js";
 import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
 import { removeRecord } from "../apply/record-store.js";
 import { engineFacts, observe } from "../apply/snapshot.js";
-import type { Deps, RunState } from "../cli/deps.js";
+import { interruption, type Deps, type RunState } from "../cli/deps.js";
 import { stopTimeout } from "../cli/options.js";
 import { formatPlan } from "../plan/actions.js";
 import { planDown } from "../plan/down.js";
@@ -72,6 +72,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
         reporter.result(`${formatPlan(planDown(first, timeoutS))}\nthen its record (${first.recordCopies.length} containers)`, { pod: name, dryRun: true });
         return;
       }
+      Object.assign(interruption, { graceful: true, message: "pod: down finishes what it began, so no half-removed pod is left (Ctrl-C again to quit at once)" });
       // The lock container needs the sandbox image; a pod whose image is gone is still removed.
       if (await hasSandboxImage(engine)) {
         await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () =>

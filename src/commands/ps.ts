@@ -1,14 +1,10 @@
 import type { CommandModule } from "yargs";
-import { probeListeners } from "../apply/readiness.js";
-import { observeEvery } from "../apply/snapshot.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import type { Engine } from "../engine/engine.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
-import { targetPorts } from "../spec/parse.js";
-import type { ObservedPod } from "../state/observe.js";
 import { Label } from "../state/labels.js";
-import { lastExitsFrom, podView, type ListenerCounts, type PodView } from "../state/status.js";
+import { lastExitsFrom, podView } from "../state/status.js";
+import { observeViews } from "../watch/views.js";
 
 interface PsArgs {
   name?: string;
@@ -17,24 +13,6 @@ interface PsArgs {
   format?: string;
   host?: string;
   context?: string;
-}
-
-/** The kernel's truth for a running pod: how many sockets listen per port in its namespace. */
-async function listeners(engine: Engine, pod: ObservedPod): Promise<ListenerCounts | null> {
-  const ports = pod.record ? targetPorts(pod.record.spec.network.ports) : [];
-  if (!pod.sandbox?.running || ports.length === 0 || pod.record?.spec.network.balance === "dnat") return null;
-  try {
-    const found = await probeListeners(engine, pod.sandbox.id, ports);
-    return Object.fromEntries(ports.map((p) => [p, found[p]?.count ?? 0]));
-  } catch {
-    return null; // a sandbox that stopped meanwhile: its state says so
-  }
-}
-
-/** Every pod on the engine, each with the kernel's count of its listeners: one snapshot. */
-export async function observeViews(engine: Engine): Promise<{ pod: ObservedPod; view: PodView }[]> {
-  const pods = await observeEvery(engine);
-  return Promise.all(pods.map(async (pod) => ({ pod, view: podView(pod, await listeners(engine, pod)) })));
 }
 
 export function psCommand(deps: Deps, state: RunState): CommandModule<object, PsArgs> {

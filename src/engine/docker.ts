@@ -4,7 +4,7 @@
 import type { Engine } from "./engine.js";
 import { demux, DemuxStream, EngineHttp } from "./http.js";
 import type { Endpoint } from "./endpoint.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, LogLine, LogOptions, PublishedPort } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, StatsSample } from "./types.js";
 
 function short(id: string): string {
   return id.slice(0, 12);
@@ -188,6 +188,71 @@ export class DockerEngine implements Engine {
       .split("\n")
       .map((l) => l.trimEnd())
       .filter((l) => l !== "");
+  }
+
+  async stats(id: string): Promise<StatsSample | null> {
+    interface Body {
+      cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
+      precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
+      memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+      networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
+      blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
+    }
+    const { status, body } = await this.http.request<Body>("GET", `/containers/${id}/stats`, { query: { stream: false }, ok: [404, 409] });
+    if (status !== 200 || !body) return null;
+    const io = body.blkio_stats?.io_service_bytes_recursive ?? [];
+    const sum = (op: string) => io.filter((e) => e.op.toLowerCase() === op).reduce((a, e) => a + e.value, 0);
+    const nets = Object.values(body.networks ?? {});
+    const mem = body.memory_stats?.stats ?? {};
+    return {
+      cpuTotal: body.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      precpuTotal: body.precpu_stats?.cpu_usage?.total_usage ?? 0,
+      system: body.cpu_stats?.system_cpu_usage ?? 0,
+      presystem: body.precpu_stats?.system_cpu_usage ?? 0,
+      onlineCpus: body.cpu_stats?.online_cpus ?? 1,
+      memUsage: body.memory_stats?.usage ?? 0,
+      // cgroup v1 says total_inactive_file, v2 inactive_file: docker stats subtracts it.
+      memCache: mem.total_inactive_file ?? mem.inactive_file ?? 0,
+      memLimit: body.memory_stats?.limit ?? 0,
+      netRx: nets.reduce((a, n) => a + n.rx_bytes, 0),
+      netTx: nets.reduce((a, n) => a + n.tx_bytes, 0),
+      blkRead: sum("read"),
+      blkWrite: sum("write"),
+    };
+  }
+
+  async execAttached(id: string, cmd: string[], io: ExecStreams): Promise<number> {
+    const tty = io.tty !== null;
+    const { body: created } = await this.http.request<{ Id: string }>("POST", `/containers/${id}/exec`, {
+      body: { Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty },
+    });
+    const start = { Detach: false, Tty: tty };
+    const frames = new DemuxStream();
+    const deliver = (chunk: Buffer) => {
+      if (tty) io.stdout.write(chunk);
+      else for (const f of frames.push(chunk)) (f.stream === 2 ? io.stderr : io.stdout).write(f.data);
+    };
+    if (io.stdin === null) {
+      const response = await this.http.stream("POST", `/exec/${created.Id}/start`, { body: start });
+      for await (const chunk of response) deliver(chunk as Buffer);
+    } else {
+      // Input needs the hijacked connection: bytes both ways on one socket.
+      const socket = await this.http.upgrade("POST", `/exec/${created.Id}/start`, { body: start });
+      if (io.tty) await this.http.request("POST", `/exec/${created.Id}/resize`, { query: { h: io.tty.rows, w: io.tty.columns }, ok: [404, 409, 500] });
+      const input = io.stdin;
+      const onData = (d: Buffer) => socket.write(d);
+      input.on("data", onData);
+      // End of input closes the command's stdin (a half-close): its output still comes back.
+      input.once("end", () => socket.end());
+      socket.on("data", deliver);
+      await new Promise<void>((resolve) => {
+        socket.once("close", resolve);
+        socket.once("error", () => resolve());
+      });
+      input.off("data", onData);
+    }
+    const { body: info } = await this.http.request<{ ExitCode: number | null }>("GET", `/exec/${created.Id}/json`);
+    return info.ExitCode ?? -1;
   }
 
   async *logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {

@@ -1,6 +1,6 @@
 // The engine as the rest of pod sees it: a small interface, so commands can be tested with
 // an in-memory fake and run for real through the one adapter (./docker.ts).
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ImageInfo, LogLine, LogOptions } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, StatsSample } from "./types.js";
 
 export interface Engine {
   /** Where pod talks to the engine, for messages: `unix:///var/run/docker.sock`. */
@@ -26,6 +26,10 @@ export interface Engine {
   /** A container's output line by line, with the engine's timestamps; with `follow`, until it stops or `signal` aborts. */
   logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
   exec(id: string, cmd: string[]): Promise<ExecResult>;
+  /** One resource sample (the engine takes about a second to have a CPU rate); null when it is gone. */
+  stats(id: string): Promise<StatsSample | null>;
+  /** Runs `cmd` in the container attached to these streams (`docker exec [-i] [-t]`); its exit code. */
+  execAttached(id: string, cmd: string[], streams: ExecStreams): Promise<number>;
   /**
    * The engine's container events from now on, until `signal` aborts; ends (or throws) when
    * the connection to the engine is lost.

@@ -137,3 +137,29 @@ export interface LogOptions {
   /** Unix seconds (fractions allowed); null: from the start. */
   since: number | null;
 }
+
+export interface ExecStreams {
+  /** null: no input (the command reads end-of-file). */
+  stdin: NodeJS.ReadableStream | null;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** A terminal: raw bytes both ways, one stream; `size` is its rows and columns. */
+  tty: { rows: number; columns: number } | null;
+}
+
+/** One resource sample of a container, with the previous CPU reading to compute a rate. */
+export interface StatsSample {
+  cpuTotal: number;
+  precpuTotal: number;
+  system: number;
+  presystem: number;
+  onlineCpus: number;
+  memUsage: number;
+  /** Page cache inside memUsage, which docker stats leaves out. */
+  memCache: number;
+  memLimit: number;
+  netRx: number;
+  netTx: number;
+  blkRead: number;
+  blkWrite: number;
+}

@@ -4,6 +4,7 @@
 // and the result only.
 import type { ConvergeEvent } from "../apply/converge.js";
 import { containerNames, replicaNumbers, stepLines, type Action } from "../plan/actions.js";
+import { ExitStatus } from "../errors.js";
 import { errorObject, formatError } from "./errors.js";
 import type { Output } from "./output.js";
 
@@ -101,6 +102,7 @@ export class PlainReporter implements Reporter {
     this.output.out(text);
   }
   error(err: unknown, debug: boolean): void {
+    if (err instanceof ExitStatus) return; // the command said what it had to say
     for (const line of formatError(err, debug)) this.output.err(line);
   }
   close(): void {}

@@ -277,3 +277,23 @@ export function parseExtraHost(spec: string): string {
   return spec;
 }
 
+
+// ---------------------------------------------------------------------------- time
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * `--since` as docker logs takes it: a duration back from now (10m, 1h30m), an RFC 3339
+ * time, or Unix seconds. Returns Unix seconds.
+ */
+export function parseSince(raw: string, nowMs: number): number {
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^(\d+(\.\d+)?[smhd])+$/.test(text)) {
+    const seconds = [...text.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)].reduce((sum, m) => sum + Number(m[1]) * DURATION_UNITS[m[2]!]!, 0);
+    return nowMs / 1000 - seconds;
+  }
+  const time = Date.parse(text);
+  if (!Number.isNaN(time)) return time / 1000;
+  throw usage(`--since "${raw}" is not a time`, "give a duration back from now (10m, 1h30m), a time like 2026-11-22T10:00:00Z, or Unix seconds");
+}

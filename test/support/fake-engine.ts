@@ -4,7 +4,7 @@
 import type { Deps } from "../../src/cli/deps.js";
 import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, LogLine } from "../../src/engine/types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, StatsSample } from "../../src/engine/types.js";
 import { EngineError } from "../../src/errors.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
@@ -207,6 +207,17 @@ export class FakeEngine implements Engine {
   async *logs(id: string): AsyncIterable<LogLine> {
     const c = this.find(id);
     for (const line of (c && this.logLines[c.config.name]) ?? []) yield line;
+  }
+
+  async stats(): Promise<StatsSample | null> {
+    return { cpuTotal: 2e9, precpuTotal: 1e9, system: 20e9, presystem: 10e9, onlineCpus: 2, memUsage: 12 * 2 ** 20, memCache: 2 * 2 ** 20, memLimit: 2 ** 30, netRx: 1000, netTx: 2000, blkRead: 0, blkWrite: 4096 };
+  }
+
+  /** `pod exec`: the command's words come back on stdout, its exit code is the number after "exit". */
+  async execAttached(_id: string, cmd: string[], io: ExecStreams): Promise<number> {
+    io.stdout.write(cmd.join(" ") + "\n");
+    const i = cmd.indexOf("exit");
+    return i >= 0 ? Number(cmd[i + 1]) : 0;
   }
 
   past: EngineEvent[] = [];

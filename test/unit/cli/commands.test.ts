@@ -144,7 +144,10 @@ describe("up", () => {
     ["up --network-alias x web", /--network-alias needs a user-defined network/],
     ["up --balance roundrobin web", /--balance "roundrobin" is not a way to share a port/],
     ["up --env-file missing.env web", /--env-file missing.env cannot be read/],
-    ["up --bogus=1 web", /Unknown argument: bogus/],
+    ["up --bogus=1 web", /unknown option --bogus; `pod up --help` lists its options/],
+    ["up -d web", /unknown option -d; pod up already runs detached: leave -d out/],
+    ["up -http_server", /unknown option -http_server; an image name cannot start with "-"/],
+    ["scale web 3 --replica 2", /unknown option --replica/],
     ["up", /Not enough non-option arguments/],
     ["set web", /names nothing to change/],
     ["rollback web --to 0", /--to 0 is not a generation number/],
@@ -385,5 +388,89 @@ describe("restart", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("failed and was rolled back");
     expect(["web-1", "web-2"].map((n) => engine.find(n)!.id)).toEqual(before);
+  });
+});
+
+describe("the command line", () => {
+  it("passes the words after -- to the container verbatim, as strings", async () => {
+    const r = await pod("up --replicas 1 -p 80:8080 web -- /http_server 1e3 0x10 1.50 -d");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.find("web-1")!.config.Cmd).toEqual(["/http_server", "1e3", "0x10", "1.50", "-d"]);
+  });
+
+  it("answers pod help CMD, pod --version and pod version", async () => {
+    const help = await pod("help up");
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("Create or update a pod");
+    expect(help.out).toContain("Examples:");
+    expect((await pod("--version")).out).toMatch(/^\d+\.\d+\.\d+$/);
+    const v = await pod("version");
+    expect(v.out).toMatch(/^client\s+\d+\.\d+\.\d+\s+node v\d+/m);
+    expect(v.out).toMatch(/^engine\s+20\.10\.24\s+API 1\.41/m);
+  });
+
+  it("every command's --help has examples", async () => {
+    for (const cmd of ["up", "set", "scale", "restart", "rollback", "history", "ps", "logs", "exec", "inspect", "stats", "down", "agent", "version", "completion"]) {
+      const r = await pod(`${cmd} --help`);
+      expect(r.out, cmd).toContain("Examples:");
+    }
+  });
+
+  it("prints completion scripts, and completes commands, options and pod names", async () => {
+    for (const shell of ["bash", "zsh", "fish"]) expect((await pod(`completion ${shell}`)).out).toContain("pod __complete");
+    await pod("up --replicas 1 -p 80:8080 web");
+    expect((await pod("__complete -- sc")).out).toBe("scale");
+    expect((await pod("__complete -- scale --re")).out).toBe("--ready-timeout");
+    expect((await pod("__complete -- logs w")).out).toBe("web");
+  });
+});
+
+describe("exec, logs, inspect, stats", () => {
+  it("exec runs in replica 1 by default and exits with the command's code", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    expect((await pod("exec web -- true")).code).toBe(0);
+    expect((await pod("exec web --replica 2 -- x exit 3")).code).toBe(3);
+    const none = await pod("exec web --replica 5 -- true");
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("pod web has no running replica 5; its running replicas: 1, 2");
+  });
+
+  it("logs merge the replicas' lines in time order, each prefixed by its replica", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    engine.logLines["web-1"] = [{ stream: "stdout", time: 3, stamp: "t3", text: "third" }, { stream: "stdout", time: 1, stamp: "t1", text: "first" }];
+    engine.logLines["web-2"] = [{ stream: "stderr", time: 2, stamp: "t2", text: "second" }];
+    const r = await pod("logs web");
+    expect(r.out.split("\n")).toEqual(["web-1 | first", "web-2 | second", "web-1 | third"]);
+    expect((await pod("logs web 2 -t")).out).toBe("web-2 | t2 second");
+  });
+
+  it("inspect is JSON of the record, spec, network and replicas, with env values hidden", async () => {
+    await pod("up --replicas 2 -p 80:8080 -e TOKEN=s3cret web");
+    const r = await pod("inspect web");
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ name: "web", status: "running", record: { generation: 1 }, network: { balance: "reuseport" } });
+    expect(doc.spec.replica.env).toEqual(["TOKEN=<hidden>"]);
+    expect(doc.replicaContainers).toHaveLength(2);
+    expect(doc.generations).toHaveLength(1);
+    expect(r.out).not.toContain("s3cret");
+  });
+
+  it("stats shows each replica and the pod", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const r = await pod("stats web --no-stream");
+    const lines = r.out.split("\n");
+    expect(lines[0]).toMatch(/^REPLICA\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O$/);
+    expect(lines[1]).toMatch(/^web-1\s+20\.00%\s+10\.0MiB \/ 1\.00GiB/);
+    expect(lines[3]).toMatch(/^pod\s+40\.00%\s+20\.0MiB \/ 1\.00GiB/); // no limit set: the host's, once
+    const json = JSON.parse((await pod("stats web --json")).out);
+    expect(json.pod).toMatchObject({ name: "pod", netRxBytes: 1000, netTxBytes: 2000 });
+  });
+});
+
+describe("the version", () => {
+  it("is package.json's", async () => {
+    const { readFileSync } = await import("node:fs");
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+    expect((await pod("--version")).out).toBe(pkg.version);
   });
 });

@@ -1,0 +1,75 @@
+// What the commands accept, read from their own yargs builders: the one source for the
+// unknown-option check and for shell completion, so neither keeps a list of its own.
+import yargs, { type Argv, type CommandModule } from "yargs";
+
+export interface CommandShape {
+  name: string;
+  aliases: string[];
+  describe: string;
+  /** Long and short option names, without dashes. */
+  options: Set<string>;
+  /** Options that take no value (so the next word is not theirs). */
+  flags: Set<string>;
+  /** Whether its first positional is a pod's name. */
+  takesPod: boolean;
+}
+
+/** Options every command has: the parser's globals and yargs's own. */
+export const GLOBAL_OPTIONS = { options: ["host", "H", "context", "debug", "help", "h", "version"], flags: ["debug", "help", "h", "version"] };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function shapeOf(m: CommandModule<any, any>): CommandShape {
+  const words = String(m.command ?? "").split(" ");
+  const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
+  const builder = m.builder;
+  const built: Argv = typeof builder === "function" ? (builder(yargs()) as Argv) : yargs().options(builder ?? {});
+  const o = (built as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; boolean: string[]; alias: Record<string, string[]> };
+  const positionals = new Set(words.slice(1).map((w) => w.replace(/[<>[\].]/g, "")));
+  const names = new Set<string>([...Object.keys(o.key).filter((k) => !positionals.has(k)), ...Object.values(o.alias).flat(), ...GLOBAL_OPTIONS.options]);
+  const flags = new Set<string>([...o.boolean, ...o.boolean.flatMap((b) => o.alias[b] ?? []), ...GLOBAL_OPTIONS.flags]);
+  return { name: words[0]!, aliases, describe: String(m.describe ?? ""), options: names, flags, takesPod: words[1] === "<name>" };
+}
+
+/** Global options that take a value, so the word after them is not the command. */
+const GLOBAL_VALUES = new Set(["H", "host", "context"]);
+
+/**
+ * The first word on the command line that is an option no command knows, or null. yargs
+ * would report it late, or not at all: `-d IMAGE` makes the image -d's value, and
+ * `-http_server` reads as -h (help) and more.
+ */
+export function unknownOption(argv: string[], shapes: CommandShape[]): { token: string; command: string } | null {
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (!t.startsWith("-")) break;
+    const name = t.replace(/^-+/, "").split("=")[0]!;
+    if (GLOBAL_VALUES.has(name) && !t.includes("=")) i++;
+  }
+  const shape = shapes.find((s) => s.name === argv[i] || s.aliases.includes(argv[i] ?? ""));
+  if (!shape) return null;
+  for (i++; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === "--") break;
+    if (!t.startsWith("-") || t === "-" || /^-\d/.test(t)) continue;
+    if (t.startsWith("--")) {
+      const name = t.slice(2).split("=")[0]!;
+      const known = shape.options.has(name) || (name.startsWith("no-") && shape.flags.has(name.slice(3)));
+      if (!known) return { token: `--${name}`, command: shape.name };
+      if (!t.includes("=") && !shape.flags.has(name) && !name.startsWith("no-")) i++;
+      continue;
+    }
+    const letters = t.slice(1);
+    const first = letters[0]!;
+    if (letters.length === 1) {
+      if (!shape.options.has(first)) return { token: t, command: shape.name };
+      if (!shape.flags.has(first)) i++;
+      continue;
+    }
+    // -it: several flags at once; -p80:8080: a value glued to its option.
+    if ([...letters].every((c) => shape.flags.has(c))) continue;
+    if (shape.options.has(first) && !shape.flags.has(first)) continue;
+    return { token: t, command: shape.name };
+  }
+  return null;
+}

@@ -1,0 +1,70 @@
+import type { Argv, CommandModule } from "yargs";
+import { observe } from "../apply/snapshot.js";
+import { notFound } from "../cli/change.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { UsageError } from "../errors.js";
+import { formatLogLine } from "../report/logs.js";
+import { parsePodName, parseSince } from "../spec/parse.js";
+import { podExists } from "../state/observe.js";
+import { followLogs, readLogs } from "../watch/logs.js";
+
+interface LogsArgs {
+  name: string;
+  replicas?: string[];
+  follow: boolean;
+  tail?: string;
+  since?: string;
+  timestamps: boolean;
+  previous: boolean;
+  host?: string;
+  context?: string;
+}
+
+export function logsCommand(deps: Deps, state: RunState): CommandModule<object, LogsArgs> {
+  return {
+    command: "logs <name> [replicas..]",
+    describe: "Every replica's output, merged in time order, each line prefixed by its replica",
+    builder: (y) =>
+      (y
+        .positional("name", { type: "string", demandOption: true })
+        .positional("replicas", { type: "string", array: true, describe: "Replica numbers or names (default: all)" })
+        .option("follow", { type: "boolean", alias: "f", default: false, describe: "Keep following, replicas that start later included" })
+        .option("tail", { type: "string", describe: "Only the last N lines of each replica" })
+        .option("since", { type: "string", describe: "Only lines since a time: 10m, 1h, 2026-11-22T10:00:00Z" })
+        .option("timestamps", { type: "boolean", alias: "t", default: false, describe: "Show the engine's timestamps" })
+        .option("previous", { type: "boolean", default: false, describe: "The last replaced or failed container of each replica number" })
+        .example("$0 logs web", "every replica's lines, in time order")
+        .example("$0 logs web 2 -f --tail 10", "follow replica 2")
+        .example("$0 logs web --previous", "why the last change failed, after its rollback") as unknown) as Argv<LogsArgs>,
+    handler: async (args) => {
+      const reporter = (state.reporter = await deps.reporter("human"));
+      const name = parsePodName(args.name);
+      const numbers = (args.replicas ?? []).map((r) => {
+        const n = Number(/^\d+$/.test(r) ? r : r.startsWith(`${name}-`) ? r.slice(name.length + 1) : NaN);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${r}" is not a replica of pod ${name}`, `name replicas by number (1, 2) or by name (${name}-1)`);
+        return n;
+      });
+      const tail = args.tail === undefined ? null : Number(args.tail);
+      if (tail !== null && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail "${args.tail}" is not a number of lines`, "give a whole number, e.g. --tail 20");
+      const since = args.since === undefined ? null : parseSince(args.since, deps.clock.now());
+      const engine = deps.engine(args);
+      const pod = await observe(engine, name);
+      if (!podExists(pod)) throw notFound(name);
+      const request = { pod: name, numbers, follow: args.follow, tail, since, previous: args.previous };
+      const containers = [...pod.replicas, ...pod.previous].map((c) => c.name);
+      const format = {
+        width: Math.max(0, ...containers.map((c) => c.length)),
+        timestamps: args.timestamps,
+        colour: process.stdout.isTTY === true && !deps.environ.NO_COLOR,
+      };
+      if (args.previous && pod.previous.length === 0) reporter.note(`pod ${name} keeps no previous container: nothing was replaced or failed since its last successful change`);
+      const stop = new AbortController();
+      deps.signal?.addEventListener("abort", () => stop.abort(), { once: true });
+      if (!args.follow) {
+        for (const line of await readLogs(engine, pod, request, stop.signal)) reporter.result(formatLogLine(line, format));
+        return;
+      }
+      await followLogs(engine, pod, request, stop.signal, (line) => reporter.result(formatLogLine(line, { ...format, width: Math.max(format.width, line.container.length) })));
+    },
+  };
+}
