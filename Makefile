@@ -60,7 +60,7 @@ node_modules: package.json package-lock.json
 dist/pod.js: node_modules tsconfig.json $(TS_SOURCES)
 	npx tsc -p tsconfig.json --noEmit
 	rm -rf dist
-	npx esbuild src/main.ts --bundle --platform=node --target=node20 --format=esm --splitting \
+	npx esbuild src/main.ts --bundle --platform=node --target=node20 --format=esm --splitting --minify --keep-names --sourcemap \
 	  --outdir=dist --entry-names=pod --chunk-names=chunks/[name]-[hash] --log-level=warning \
 	  --external:docker-modem --external:tar-fs \
 	  --banner:js="import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);"
@@ -90,6 +90,7 @@ test-e2e: build
 bench: build
 	@bash test/bench/bench.sh
 	@bash test/bench/zero-downtime.sh
+	@bash test/bench/startup.sh
 	@node test/bench/agent.mjs
 
 clean:

@@ -2,7 +2,6 @@
 // itself brings it back after a reboot or an engine crash; the engine socket mounted; no network, no
 // capability, a read-only root, no new privileges. Its image is built here from this
 // checkout — the node binary and its libraries, and pod's own bundle — with no registry.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +38,9 @@ export function agentImageTag(): string {
 }
 
 /** The shared libraries node needs, as ldd lists them, and the dynamic loader. */
-function libraries(binary: string): string[] {
+async function libraries(binary: string): Promise<string[]> {
+  // Loaded here only: child_process costs every other command start-up time.
+  const { execFileSync } = await import("node:child_process");
   const out = execFileSync("ldd", [binary], { encoding: "utf8" });
   return [...out.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
 }
@@ -57,7 +58,7 @@ export async function ensureAgentImage(engine: Engine, onBuild: (text: string) =
       copyFileSync(from, join(rootfs, to));
     };
     put(process.execPath, "/usr/bin/node");
-    for (const lib of libraries(process.execPath)) put(lib, lib);
+    for (const lib of await libraries(process.execPath)) put(lib, lib);
     for (const f of files(bundleDir())) put(join(bundleDir(), f), join("/pod", f));
     writeFileSync(join(rootfs, "pod", "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(

@@ -15,7 +15,10 @@ export function checkoutRoot(): string {
   return dir;
 }
 
-export const SANDBOX_CONTEXT = join(checkoutRoot(), "fixtures", "sandbox");
+/** Where the sandbox image is built from; found when needed, not at start-up. */
+export function sandboxContext(): string {
+  return join(checkoutRoot(), "fixtures", "sandbox");
+}
 const SANDBOX_FILES = ["Dockerfile", "build/rootfs"];
 
 export async function requireImage(engine: Engine, ref: string): Promise<ImageInfo> {
@@ -36,12 +39,13 @@ export async function hasSandboxImage(engine: Engine): Promise<boolean> {
 /** The sandbox image, built from fixtures/sandbox when it is missing and its files are there. */
 export async function ensureSandboxImage(engine: Engine, onBuild: (text: string) => void): Promise<void> {
   if (await hasSandboxImage(engine)) return;
-  if (!existsSync(join(SANDBOX_CONTEXT, "build", "rootfs", "pod-sandbox"))) {
+  const context = sandboxContext();
+  if (!existsSync(join(context, "build", "rootfs", "pod-sandbox"))) {
     throw new ImageMissingError(
       `the sandbox image ${SANDBOX_IMAGE} is not on the engine`,
       "run `make build` in the pod checkout: it compiles the sandbox and builds its image",
     );
   }
-  onBuild(`building ${SANDBOX_IMAGE} from ${SANDBOX_CONTEXT}`);
-  await engine.buildImage(SANDBOX_CONTEXT, SANDBOX_FILES, SANDBOX_IMAGE);
+  onBuild(`building ${SANDBOX_IMAGE} from ${context}`);
+  await engine.buildImage(context, SANDBOX_FILES, SANDBOX_IMAGE);
 }

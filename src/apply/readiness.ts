@@ -3,17 +3,14 @@
 // (`pod-sandbox probe`) through exec, so this works on a remote engine too.
 import { retryUntil, type Clock } from "../clock.js";
 import type { Engine } from "../engine/engine.js";
-import { EngineError, InterruptedError, NotReadyError } from "../errors.js";
-import { SANDBOX_BINARY } from "./render.js";
+import { InterruptedError, NotReadyError } from "../errors.js";
 
 /** Per port ("8080/tcp"): how many sockets listen, and which (inodes), when the probe says. */
 export type Listeners = Record<string, { count: number; inodes: Set<string> | null }>;
 
-export async function probeListeners(engine: Engine, sandboxId: string, ports: string[]): Promise<Listeners> {
+export async function probeListeners(engine: Engine, sandboxId: string, ports: string[], pid?: number): Promise<Listeners> {
   if (ports.length === 0) return {};
-  const { exitCode, output } = await engine.exec(sandboxId, [SANDBOX_BINARY, "probe", ...ports]);
-  if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
-  return parseProbe(output);
+  return parseProbe(await engine.probeListeners(sandboxId, ports, pid));
 }
 
 /** `PORT/PROTO COUNT [INODE,INODE…|-]` per line; older sandboxes print no inodes. */

@@ -45,6 +45,18 @@ function commands(deps: Deps, state: RunState): CommandModule<any, any>[] {
   ];
 }
 
+/** Only the command named on the line is built: building all of them costs start-up time. */
+function commandShapes(deps: Deps, state: RunState, argv: string[]): CommandShape[] {
+  const named = new Set(argv.filter((t) => !t.startsWith("-")));
+  return commands(deps, state)
+    .filter((m) => {
+      const name = String(m.command ?? "").split(" ")[0]!;
+      const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
+      return named.has(name) || aliases.some((a: string) => named.has(a));
+    })
+    .map(shapeOf);
+}
+
 function refuseUnknownOption(argv: string[], shapes: CommandShape[]): void {
   const unknown = unknownOption(argv, shapes);
   if (!unknown) return;
@@ -96,7 +108,7 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   const debug = argv.includes("--debug");
   try {
     if (argv[0] === "help") argv = argv[1] && !argv[1].startsWith("-") ? [argv[1], "--help"] : ["--help"];
-    refuseUnknownOption(argv, commands(deps, state).map(shapeOf));
+    refuseUnknownOption(argv, commandShapes(deps, state, argv));
     // Help and --version text goes through the reporter like every other output.
     let output = "";
     await buildParser(deps, state).parseAsync(argv, {}, (_err, _argv, text) => {

@@ -2,9 +2,15 @@
 // through EngineHttp, its answer turned into plain data, its error into a PodError that
 // names the container.
 import type { Engine } from "./engine.js";
+import { readFileSync } from "node:fs";
+import { EngineError } from "../errors.js";
 import { demux, DemuxStream, EngineHttp } from "./http.js";
+import { listenersFromTables } from "./procnet.js";
 import type { Endpoint } from "./endpoint.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, StatsSample } from "./types.js";
+
+/** The sandbox image's probe (fixtures/sandbox), for engines pod cannot read /proc of. */
+const SANDBOX_PROBE = "/pod-sandbox";
 
 function short(id: string): string {
   return id.slice(0, 12);
@@ -26,6 +32,7 @@ interface InspectBody {
     Status: string;
     Running: boolean;
     Restarting: boolean;
+    Pid: number;
     ExitCode: number;
     OOMKilled: boolean;
     Error: string;
@@ -65,6 +72,7 @@ export function toContainerInfo(c: InspectBody): ContainerInfo {
     finishedAt: ms(c.State.FinishedAt),
     restartCount: c.RestartCount ?? 0,
     restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? "",
+    pid: c.State.Pid ?? 0,
     networkMode: c.HostConfig?.NetworkMode ?? "",
     ports,
     networks: Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
@@ -109,12 +117,12 @@ export class DockerEngine implements Engine {
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
-    const { body } = await this.http.request<{ Id: string; Names: string[]; Labels: Record<string, string> | null; State: string }[]>(
+    const { body } = await this.http.request<{ Id: string; Names: string[]; Labels: Record<string, string> | null; State: string; Created: number }[]>(
       "GET",
       "/containers/json",
       { query: { all: true, filters: { label: labelFilters } } },
     );
-    return body.map((c: { Id: string; Names: string[]; Labels: Record<string, string> | null; State: string }) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State }));
+    return body.map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State, created: c.Created * 1000 }));
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
@@ -188,6 +196,46 @@ export class DockerEngine implements Engine {
       .split("\n")
       .map((l) => l.trimEnd())
       .filter((l) => l !== "");
+  }
+
+  async probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string> {
+    const local = await this.localTables(sandboxId, pid);
+    if (local) return listenersFromTables(local, ports);
+    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROBE, "probe", ...ports]);
+    if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
+    return output;
+  }
+
+  /**
+   * The sandbox's /proc/net tables, when pod runs on the engine's host: its PID's cgroup must
+   * name the container, or the PID is another process's (pod in a container, a remote
+   * engine) and the probe runs in the sandbox instead. A file read, not an exec: what lets
+   * \`pod ps\` start within twice \`node -e 0\`.
+   */
+  private async localTables(id: string, knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
+    if (!this.address.startsWith("unix://")) return null;
+    try {
+      let pid = knownPid ?? 0;
+      let fullId = id;
+      if (!pid || id.length < 64) {
+        const { body } = await this.http.request<{ Id: string; State: { Pid: number } }>("GET", `/containers/${id}/json`);
+        pid = body.State.Pid;
+        fullId = body.Id;
+      }
+      if (!pid) return null;
+      // Small files of the kernel's: read at once, no thread pool round trip.
+      if (!readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(fullId)) return null;
+      const read = (t: string) => {
+        try {
+          return readFileSync(`/proc/${pid}/net/${t}`, "utf8");
+        } catch {
+          return ""; // no IPv6 in the kernel: no tcp6/udp6 table
+        }
+      };
+      return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
+    } catch {
+      return null;
+    }
   }
 
   async stats(id: string): Promise<StatsSample | null> {

@@ -26,6 +26,11 @@ export interface Engine {
   /** A container's output line by line, with the engine's timestamps; with `follow`, until it stops or `signal` aborts. */
   logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
   exec(id: string, cmd: string[]): Promise<ExecResult>;
+  /**
+   * The listening sockets in a sandbox's namespace, as `pod-sandbox probe PORTS…` prints
+   * them: read from the host's /proc when the engine is on this host, else by exec.
+   */
+  probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string>;
   /** One resource sample (the engine takes about a second to have a CPU rate); null when it is gone. */
   stats(id: string): Promise<StatsSample | null>;
   /** Runs `cmd` in the container attached to these streams (`docker exec [-i] [-t]`); its exit code. */

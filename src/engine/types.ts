@@ -15,6 +15,8 @@ export interface ContainerSummary {
   name: string;
   labels: Record<string, string>;
   state: string;
+  /** Unix ms (the listing has seconds). */
+  created: number;
 }
 
 export interface ContainerNetwork {
@@ -48,6 +50,8 @@ export interface ContainerInfo {
   finishedAt: number;
   restartCount: number;
   restartPolicy: string;
+  /** The main process on the engine's host; 0 when not running. */
+  pid: number;
   networkMode: string;
   ports: PublishedPort[];
   networks: ContainerNetwork[];

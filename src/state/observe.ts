@@ -32,6 +32,8 @@ export interface ObservedContainer extends ContainerRef {
 
 export interface ObservedSandbox extends ObservedContainer {
   networkHash: string;
+  /** Its process on the engine's host, for reading its namespace's sockets there. */
+  pid: number;
   /** The spec it was made for: the last line of defence when every record copy is lost. */
   spec: PodSpec | null;
   ports: PublishedPort[];
@@ -161,6 +163,7 @@ export function observePod(name: string, containers: ContainerInfo[]): ObservedP
         const sandbox: ObservedSandbox = {
           ...base(c),
           networkHash: c.labels[Label.networkHash] ?? "",
+          pid: c.pid,
           spec: parseJson<PodSpec>(c.labels[Label.spec]),
           ports: c.ports,
           networks: c.networks,

@@ -11,7 +11,7 @@ export async function listeners(engine: Engine, pod: ObservedPod): Promise<Liste
   const ports = pod.record ? targetPorts(pod.record.spec.network.ports) : [];
   if (!pod.sandbox?.running || ports.length === 0 || pod.record?.spec.network.balance === "dnat") return null;
   try {
-    const found = await probeListeners(engine, pod.sandbox.id, ports);
+    const found = await probeListeners(engine, pod.sandbox.id, ports, pod.sandbox.pid);
     return Object.fromEntries(ports.map((p) => [p, found[p]?.count ?? 0]));
   } catch {
     return null; // a sandbox that stopped meanwhile: its state says so

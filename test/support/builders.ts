@@ -55,6 +55,7 @@ function info(id: string, config: ContainerConfig, o: { state?: string; startedA
     finishedAt: 0,
     restartCount: o.restartCount ?? 0,
     restartPolicy: config.HostConfig.RestartPolicy?.Name ?? "",
+    pid: state === "running" ? 4242 : 0,
     networkMode: config.HostConfig.NetworkMode ?? "bridge",
     ports: [],
     networks: [],

@@ -59,7 +59,7 @@ export class FakeEngine implements Engine {
         const [k, v] = f.split("=");
         return v === undefined ? k! in c.config.Labels : c.config.Labels[k!] === v;
       });
-    return [...this.containers.values()].filter(match).map((c) => ({ id: c.id, name: c.config.name, labels: c.config.Labels, state: c.state }));
+    return [...this.containers.values()].filter(match).map((c) => ({ id: c.id, name: c.config.name, labels: c.config.Labels, state: c.state, created: c.created }));
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
@@ -83,6 +83,7 @@ export class FakeEngine implements Engine {
       finishedAt: c.finishedAt,
       restartCount: c.restartCount,
       restartPolicy: c.config.HostConfig.RestartPolicy?.Name ?? "",
+      pid: c.state === "running" ? 1000 + c.starts : 0,
       networkMode: c.config.HostConfig.NetworkMode ?? "bridge",
       ports: c.state === "running" ? Object.entries(bindings).flatMap(([key, binds]) => binds.map((b) => ({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(key.split("/")[0]), protocol: key.split("/")[1]! }))) : [],
       networks: [],
@@ -160,6 +161,10 @@ export class FakeEngine implements Engine {
   async logTail(id: string): Promise<string[]> {
     const c = this.find(id);
     return c && this.crashing.has(c.config.name) ? ["listen tcp4 0.0.0.0:8080: bind: address already in use"] : [];
+  }
+
+  async probeListeners(id: string, ports: string[]): Promise<string> {
+    return (await this.exec(id, ["/pod-sandbox", "probe", ...ports])).output;
   }
 
   /** The probe: one listener per running replica in this sandbox's current namespace. */
