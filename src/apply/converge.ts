@@ -102,6 +102,12 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     });
   }
   if (plan.outage) deps.emit({ type: "warn", text: `pod ${change.desired.name} is recreated (${plan.outage}): a short outage` });
+  if (change.desired.network.balance === "host" && !isEmpty(plan) && (await engine.hostSysctl("net.ipv4.tcp_migrate_req")) === "0") {
+    deps.emit({
+      type: "warn",
+      text: "the host's net.ipv4.tcp_migrate_req is 0, and on the host's network pod cannot set it per pod: connections queued on a stopping replica may be reset; set it on the host with `sysctl -w net.ipv4.tcp_migrate_req=1` (and in /etc/sysctl.d/ to keep it)",
+    });
+  }
 
   const now = () => new Date(deps.clock.now()).toISOString();
   // A new pod's record comes first: its key signs every container made for it.
@@ -120,6 +126,7 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     key: record.key,
     facts,
     ports: targetPorts(spec.network.ports),
+    balance: spec.network.balance,
     readyTimeoutMs: change.readyTimeoutMs,
     imageRefs: refs,
     sandboxId,

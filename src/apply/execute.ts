@@ -8,7 +8,7 @@ import type { Action, Plan } from "../plan/actions.js";
 import { previousName, replicaName } from "../state/labels.js";
 import type { ContainerRef } from "../state/observe.js";
 import { probeListeners, waitReady, type Listeners, type WaitedReplica } from "./readiness.js";
-import { REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig, type EngineFacts } from "./render.js";
+import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig, type EngineFacts } from "./render.js";
 
 export type ExecEvent =
   | { type: "action-start"; action: Action; step: number }
@@ -27,6 +27,7 @@ export interface ExecContext {
   facts: EngineFacts;
   /** Ports every replica must listen on, e.g. ["8080/tcp"]. */
   ports: string[];
+  balance: "reuseport" | "dnat" | "host";
   readyTimeoutMs: number;
   /** Image id → a reference that still names it, to create replicas by name. */
   imageRefs: Record<string, string>;
@@ -71,6 +72,7 @@ async function perform(action: Action, step: number, ctx: ExecContext): Promise<
         throw explainEngineRefusal(err);
       });
       try {
+        for (const n of moreNetworks(action.spec)) await engine.connectNetwork(n.name, id, n.aliases);
         await engine.startContainer(id);
       } catch (err) {
         await engine.removeContainer(id);
@@ -136,7 +138,7 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   const made: (WaitedReplica & { number: number })[] = [];
   const started = await Promise.allSettled(
     action.numbers.map(async (number) => {
-      const config = replicaConfig(action.replica, { pod: action.pod, number, generation: action.generation, key: ctx.key, sandboxId, imageRef });
+      const config = replicaConfig(action.replica, { pod: action.pod, balance: ctx.balance, number, generation: action.generation, key: ctx.key, sandboxId, imageRef });
       const id = await engine.createContainer(config);
       made.push({ id, name: config.name, restarts: 0, number });
       await engine.startContainer(id);

@@ -32,6 +32,11 @@ function portBindings(network: NetworkSpec): Record<string, { HostIp: string; Ho
   return bindings;
 }
 
+/** Networks after the first: connected after create, before start (Docker's create takes one endpoint). */
+export function moreNetworks(spec: PodSpec): { name: string; aliases: string[] }[] {
+  return spec.network.networks.slice(1).map((n) => ({ name: n.name, aliases: n.name === "bridge" ? [] : [spec.name, ...n.aliases] }));
+}
+
 /** The first network at create time; Docker's create takes one endpoint (others are connected after). */
 function networking(spec: PodSpec): Pick<ContainerConfig, "NetworkingConfig"> & { NetworkMode?: string } {
   const first = spec.network.networks[0];
@@ -52,17 +57,23 @@ function networking(spec: PodSpec): Pick<ContainerConfig, "NetworkingConfig"> & 
 export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): ContainerConfig {
   const n = spec.network;
   const name = sandboxName(spec.name);
+  const labels = {
+    ...spec.replica.labels,
+    ...ownerLabels(key, spec.name, "sandbox", name),
+    [Label.networkHash]: networkHash(n),
+    [Label.spec]: JSON.stringify(spec),
+  };
+  if (n.balance === "host") {
+    // On the host's network the sandbox only holds the record's place and answers the
+    // probe; it publishes nothing, and the host's sysctls are the host's.
+    return { name, Image: SANDBOX_IMAGE, Labels: labels, HostConfig: { NetworkMode: "host", RestartPolicy: { Name: "no" } } };
+  }
   const bindings = portBindings(n);
   const { NetworkMode, NetworkingConfig } = networking(spec);
   return {
     name,
     Image: SANDBOX_IMAGE,
-    Labels: {
-      ...spec.replica.labels,
-      ...ownerLabels(key, spec.name, "sandbox", name),
-      [Label.networkHash]: networkHash(n),
-      [Label.spec]: JSON.stringify(spec),
-    },
+    Labels: labels,
     ...(n.hostname ? { Hostname: n.hostname } : {}),
     ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])),
     HostConfig: {
@@ -83,6 +94,7 @@ export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): C
 
 export interface ReplicaPlacement {
   pod: string;
+  balance: PodSpec["network"]["balance"];
   number: number;
   generation: number;
   key: string;
@@ -118,7 +130,7 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
     ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
     ...(replica.stopSignal !== null ? { StopSignal: replica.stopSignal } : {}),
     HostConfig: {
-      NetworkMode: `container:${at.sandboxId}`,
+      NetworkMode: at.balance === "host" ? "host" : `container:${at.sandboxId}`,
       RestartPolicy: { Name: "no" },
       Binds: replica.volumes,
       ...(replica.memoryBytes !== null ? { Memory: replica.memoryBytes } : {}),

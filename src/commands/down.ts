@@ -37,6 +37,7 @@ async function removePod(engine: Engine, clock: Clock, reporter: Reporter, pod: 
     key: pod.key ?? "",
     facts,
     ports: [],
+    balance: "reuseport",
     readyTimeoutMs: 0,
     imageRefs: {},
     sandboxId: null,

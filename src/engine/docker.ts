@@ -162,6 +162,10 @@ export class DockerEngine implements Engine {
     await this.http.request("POST", `/containers/${id}/start`, { ok: [304] });
   }
 
+  async connectNetwork(network: string, id: string, aliases: string[]): Promise<void> {
+    await this.http.request("POST", `/networks/${encodeURIComponent(network)}/connect`, { body: { Container: id, EndpointConfig: aliases.length > 0 ? { Aliases: aliases } : {} } });
+  }
+
   async stopContainer(id: string, timeoutS: number | null): Promise<void> {
     // 304: already stopped; 404: already gone.
     await this.http.request("POST", `/containers/${id}/stop`, { query: timeoutS === null ? {} : { t: timeoutS }, ok: [304, 404], timeoutMs: 0 });
@@ -233,6 +237,15 @@ export class DockerEngine implements Engine {
         }
       };
       return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
+    } catch {
+      return null;
+    }
+  }
+
+  async hostSysctl(name: string): Promise<string | null> {
+    if (!this.address.startsWith("unix://")) return null;
+    try {
+      return readFileSync(`/proc/sys/${name.replace(/\./g, "/")}`, "utf8").trim();
     } catch {
       return null;
     }

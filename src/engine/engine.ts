@@ -15,6 +15,8 @@ export interface Engine {
   buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
   createContainer(config: ContainerConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
+  /** Joins a created container to another network, under these extra DNS names there. */
+  connectNetwork(network: string, id: string, aliases: string[]): Promise<void>;
   /** Stop signal, then kill after timeoutS (null: the container's own stop timeout). */
   stopContainer(id: string, timeoutS: number | null): Promise<void>;
   /** Forced, with its anonymous volumes; a container already gone counts as removed. */
@@ -42,6 +44,8 @@ export interface Engine {
   events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
   /** Container events the engine still holds from `sinceMs` until now (a bounded buffer, lost on restart). */
   pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
+  /** A sysctl of the engine host's own network namespace, when pod can read it (a local engine); else null. */
+  hostSysctl(name: string): Promise<string | null>;
   /** Lets the process exit: drops kept-alive connections. */
   close(): void;
 }

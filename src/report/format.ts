@@ -14,6 +14,12 @@ export function formatTable(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join("").trimEnd()).join("\n");
 }
 
+/** The ports column: published mappings, or on the host's network the ports bound there. */
+export function portsText(v: PodView): string {
+  if (v.balance === "host") return v.ports.map((p) => `host:${p.containerPort}/${p.protocol}`).join(", ") || "-";
+  return v.ports.map(formatPort).join(", ") || "-";
+}
+
 export function statusText(v: PodView): string {
   return v.reasons.length > 0 ? `${v.status}: ${v.reasons.join(", ")}` : v.status;
 }
@@ -25,7 +31,7 @@ function ago(iso: string | null, nowMs: number): string {
 export function formatPodTable(views: PodView[], nowMs: number): string {
   return formatTable([
     ["NAME", "IMAGE", "READY", "PORTS", "STATUS", "AGE"],
-    ...views.map((v) => [v.name, v.image, `${v.replicas.ready}/${v.replicas.asked}`, v.ports.map(formatPort).join(", ") || "-", statusText(v), ago(v.created, nowMs)]),
+    ...views.map((v) => [v.name, v.image, `${v.replicas.ready}/${v.replicas.asked}`, portsText(v), statusText(v), ago(v.created, nowMs)]),
   ]);
 }
 
@@ -54,7 +60,7 @@ export function formatForeign(v: PodView): string[] {
 
 /** What a changing command prints when it ends. */
 export function summary(v: PodView, elapsedMs: number | null): string {
-  const ports = v.ports.map(formatPort).join(", ") || "none";
+  const ports = portsText(v).replace(/^-$/, "none");
   const took = elapsedMs === null ? "" : ` in ${(elapsedMs / 1000).toFixed(1)}s`;
   return [
     `pod ${v.name}: ${v.replicas.ready}/${v.replicas.asked} replicas ready (${statusText(v)})${took}`,

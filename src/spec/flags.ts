@@ -61,7 +61,7 @@ export interface UpFlags {
   "dns-search": string[];
   "dns-option": string[];
   "add-host": string[];
-  network?: string;
+  network: string[];
   "network-alias": string[];
   balance: string;
   parallel: string;
@@ -93,28 +93,58 @@ function networkFrom(flags: UpFlags): NetworkSpec {
   for (const [option, why] of Object.entries(REFUSED_NETWORK_OPTIONS)) {
     if (flags[option] !== undefined) throw new UsageError(`--${option} is a network option, and replicas share the sandbox's network`, why);
   }
-  const network = flags.network;
-  if (network !== undefined && /^(host|none|container:.*)$/.test(network)) {
-    throw new UsageError(
-      `--network ${network} would take the pod out of its own namespace`,
-      "the sandbox owns the network and publishes the ports: name a bridge or user-defined network, or leave --network out",
-    );
-  }
-  if (flags["network-alias"].length > 0 && (network === undefined || network === "bridge")) {
-    throw new UsageError("--network-alias needs a user-defined network", "Docker resolves names on user networks only: add --network NAME (docker network create NAME)");
-  }
+  const networks = flags.network;
   const ports = flags.publish.flatMap(parsePublish);
   checkPortConflicts(ports);
-  return {
-    balance: parseBalance(flags.balance),
+  const shared = {
     ports,
-    networks: network === undefined ? [] : [{ name: network, aliases: flags["network-alias"] }],
     hostname: flags.hostname ?? null,
     dns: flags.dns,
     dnsSearch: flags["dns-search"],
     dnsOptions: flags["dns-option"],
     extraHosts: flags["add-host"].map(parseExtraHost),
   };
+  const bad = networks.find((n) => n === "none" || n.startsWith("container:"));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--network ${bad} would take the pod out of its own namespace`,
+      "the sandbox owns the network and publishes the ports: name a bridge or user-defined network, host, or leave --network out",
+    );
+  }
+  if (networks.includes("host")) return hostNetwork(flags, shared);
+  if (flags["network-alias"].length > 0 && networks.every((n) => n === "bridge")) {
+    throw new UsageError("--network-alias needs a user-defined network", "Docker resolves names on user networks only: add --network NAME (docker network create NAME)");
+  }
+  return {
+    balance: parseBalance(flags.balance),
+    networks: [...new Set(networks)].map((name) => ({ name, aliases: name === "bridge" ? [] : flags["network-alias"] })),
+    ...shared,
+  };
+}
+
+/**
+ * --network host: replicas bind in the host's own namespace with SO_REUSEPORT. No NAT, no
+ * bridge: -p names the ports they listen on, and everything a namespace of its own would
+ * give (hostname, DNS, aliases, mappings) has no meaning.
+ */
+function hostNetwork(flags: UpFlags, shared: Omit<NetworkSpec, "balance" | "networks">): NetworkSpec {
+  if (flags.network.length > 1) throw new UsageError("--network host cannot be combined with other networks", "give --network host alone");
+  if (flags.balance !== "reuseport") throw new UsageError(`--balance ${flags.balance} has no meaning with --network host`, "on the host's network replicas share the port with SO_REUSEPORT: leave --balance out");
+  const mapped = shared.ports.find((p) => p.hostPort !== null || p.hostIp !== "");
+  if (mapped) {
+    throw new UsageError(
+      `-p ${mapped.hostIp ? `${mapped.hostIp}:` : ""}${mapped.hostPort ?? ""}:${mapped.containerPort} maps a port, and with --network host the host port is the container port`,
+      `write -p ${mapped.containerPort}${mapped.protocol === "udp" ? "/udp" : ""}: the port the replicas listen on`,
+    );
+  }
+  const refused = [
+    ["--hostname", shared.hostname !== null],
+    ["--dns", shared.dns.length + shared.dnsSearch.length + shared.dnsOptions.length > 0],
+    ["--add-host", shared.extraHosts.length > 0],
+    ["--network-alias", flags["network-alias"].length > 0],
+  ].find(([, given]) => given);
+  if (refused) throw new UsageError(`${refused[0]} has no meaning with --network host`, "the host's own name, resolver and hosts file apply: leave it out");
+  return { balance: "host", networks: [], ...shared };
 }
 
 /** `--entrypoint ""` clears the image's entrypoint, as with docker run. */

@@ -152,7 +152,8 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
     status,
     reasons,
     replicas: { ready, asked },
-    ports: sandboxUp ? toMappings(sandbox!.ports) : (spec?.network.ports ?? []),
+    // On the host's network nothing is published: the ports are the ones replicas bind.
+    ports: sandboxUp && balance !== "host" ? toMappings(sandbox!.ports) : (spec?.network.ports ?? []),
     created: sandbox ? iso(sandbox.created) : null,
     generation: record?.generation ?? null,
     balance,

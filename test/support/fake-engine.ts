@@ -129,6 +129,10 @@ export class FakeEngine implements Engine {
     else c.netns = this.next++; // a sandbox gets a new namespace on each start
   }
 
+  async connectNetwork(network: string, id: string): Promise<void> {
+    this.calls.push(`connect ${this.find(id)!.config.name} ${network}`);
+  }
+
   async stopContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`stop ${c?.config.name ?? id}`);
@@ -170,7 +174,10 @@ export class FakeEngine implements Engine {
   /** The probe: one listener per running replica in this sandbox's current namespace. */
   async exec(id: string, cmd: string[]): Promise<ExecResult> {
     const sandbox = this.find(id)!;
-    const listening = [...this.containers.values()].filter((c) => c.state === "running" && this.sandboxOf(c) === sandbox && c.netns === sandbox.netns);
+    const onHost = (c: FakeContainer) => c.config.HostConfig.NetworkMode === "host";
+    const listening = [...this.containers.values()].filter(
+      (c) => c.state === "running" && (onHost(sandbox) ? onHost(c) && c !== sandbox && c.config.Labels["dev.pod.role"] === "replica" : this.sandboxOf(c) === sandbox && c.netns === sandbox.netns),
+    );
     const inodes = listening.map((c) => `${c.id}.${c.starts}`).sort();
     return { exitCode: 0, output: cmd.slice(2).map((p) => `${p} ${inodes.length} ${inodes.join(",") || "-"}\n`).join("") };
   }
@@ -229,6 +236,12 @@ export class FakeEngine implements Engine {
 
   async pastEvents(): Promise<EngineEvent[]> {
     return this.past;
+  }
+
+  hostSysctls: Record<string, string> = {};
+
+  async hostSysctl(name: string): Promise<string | null> {
+    return this.hostSysctls[name] ?? null;
   }
 
   close(): void {}

@@ -140,7 +140,10 @@ describe("up", () => {
     ["up -p 80:8080 -p 80:9090 web", /host port 80\/tcp is published twice/],
     ["up --name bad/name web", /invalid pod name/],
     ["up --expose 8080 web", /--expose is a network option, and replicas share the sandbox's network/],
-    ["up --network host web", /--network host would take the pod out of its own namespace/],
+    ["up --network none web", /--network none would take the pod out of its own namespace/],
+    ["up --network host -p 80:8080 web", /maps a port, and with --network host the host port is the container port; write -p 8080/],
+    ["up --network host --hostname h -p 8080 web", /--hostname has no meaning with --network host/],
+    ["up --network host --balance dnat -p 8080 web", /--balance dnat has no meaning with --network host/],
     ["up --network-alias x web", /--network-alias needs a user-defined network/],
     ["up --balance roundrobin web", /--balance "roundrobin" is not a way to share a port/],
     ["up --env-file missing.env web", /--env-file missing.env cannot be read/],
@@ -472,5 +475,26 @@ describe("the version", () => {
     const { readFileSync } = await import("node:fs");
     const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
     expect((await pod("--version")).out).toBe(pkg.version);
+  });
+});
+
+describe("networks", () => {
+  it("--network host puts the sandbox and the replicas on the host's network, and warns when tcp_migrate_req is 0", async () => {
+    engine.hostSysctls["net.ipv4.tcp_migrate_req"] = "0";
+    const r = await pod("up --network host -p 8080 --replicas 2 web");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.find("web-sandbox")!.config.HostConfig).toMatchObject({ NetworkMode: "host" });
+    expect(engine.find("web-sandbox")!.config.HostConfig.PortBindings).toBeUndefined();
+    expect(engine.find("web-1")!.config.HostConfig.NetworkMode).toBe("host");
+    expect(r.err).toContain("warning: the host's net.ipv4.tcp_migrate_req is 0");
+  });
+
+  it("a pod on user networks is known there by its name and its aliases", async () => {
+    const r = await pod("up --network front --network back --network-alias api -p 80:8080 web");
+    expect(r.code, r.err).toBe(0);
+    const sandbox = engine.find("web-sandbox")!.config;
+    expect(sandbox.HostConfig.NetworkMode).toBe("front");
+    expect(sandbox.NetworkingConfig).toEqual({ EndpointsConfig: { front: { Aliases: ["web", "api"] } } });
+    expect(engine.calls).toContain("connect web-sandbox back");
   });
 });
