@@ -175,8 +175,9 @@ export class EngineHttp {
       const hint =
         code === "EACCES"
           ? "pod may not open the engine's socket: run it as root or as a member of the docker group (see the socket's owner and mode)"
-          : "start one, or point DOCKER_HOST, --host or --context at a running engine";
-      return new EngineUnreachableError(`no Docker engine answers at ${this.address} (${code})`, hint);
+          : "start one (`make build` in pod's checkout installs and starts Debian's docker.io), or point DOCKER_HOST, --host or --context at a running engine";
+      const from = this.endpoint.source === "default" ? "" : `; from ${this.endpoint.source}`;
+      return new EngineUnreachableError(`no Docker engine answers at ${this.address} (${code}${from})`, hint);
     }
     if (TLS_FAILURE.test(code)) {
       return new EngineUnreachableError(

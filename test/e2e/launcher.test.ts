@@ -202,7 +202,7 @@ describe("bad input: one line, non-zero exit, nothing created", () => {
     const r = await pod(["ps"], { DOCKER_HOST: "unix:///tmp/pod-no-engine.sock" });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
-      "pod: no Docker engine answers at unix:///tmp/pod-no-engine.sock (ENOENT); start one (`make build` installs and starts Debian's docker.io), or point DOCKER_HOST, --host or --context at a running engine",
+      "pod: no Docker engine answers at unix:///tmp/pod-no-engine.sock (ENOENT; from DOCKER_HOST); start one (`make build` in pod's checkout installs and starts Debian's docker.io), or point DOCKER_HOST, --host or --context at a running engine",
     );
   });
 });

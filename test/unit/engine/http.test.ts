@@ -17,7 +17,7 @@ import { EngineError, EngineUnreachableError } from "../../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pod-http-"));
 const socketPath = join(dir, "engine.sock");
-const unix = (path = socketPath): Endpoint => ({ host: `unix://${path}`, tls: null, context: "default", source: "test" });
+const unix = (path = socketPath): Endpoint => ({ host: `unix://${path}`, tls: null, context: "default", source: "default" });
 
 function frame(stream: number, text: string): Buffer {
   const data = Buffer.from(text);
@@ -257,7 +257,7 @@ describe("engine unreachable", () => {
     await once(probe, "listening");
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const err = await rejection(client({ host: `tcp://127.0.0.1:${port}`, tls: null, context: "default", source: "test" }).request("GET", "/_ping"));
+    const err = await rejection(client({ host: `tcp://127.0.0.1:${port}`, tls: null, context: "default", source: "default" }).request("GET", "/_ping"));
     expect(err).toBeInstanceOf(EngineUnreachableError);
     expect(err.message).toBe(`no Docker engine answers at tcp://127.0.0.1:${port} (ECONNREFUSED)`);
   });
@@ -273,7 +273,7 @@ describe("engine unreachable", () => {
     await once(probe, "listening");
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const err = await rejection(client({ host: `ssh://nobody@127.0.0.1:${port}`, tls: null, context: "default", source: "test" }).request("GET", "/_ping"));
+    const err = await rejection(client({ host: `ssh://nobody@127.0.0.1:${port}`, tls: null, context: "default", source: "default" }).request("GET", "/_ping"));
     expect(err).toBeInstanceOf(EngineUnreachableError);
     expect(err.message).toBe(`no Docker engine answers at ssh://nobody@127.0.0.1:${port} (ECONNREFUSED)`);
   });
@@ -374,7 +374,7 @@ describe("abort", () => {
 
 describe("tcp", () => {
   it("plain http, with the host's base path", async () => {
-    const { body } = await client({ host: `tcp://127.0.0.1:${tcpPort}/base`, tls: null, context: "default", source: "test" }).request<{ url: string; headers: Record<string, string> }>("GET", "/echo", { query: { all: true } });
+    const { body } = await client({ host: `tcp://127.0.0.1:${tcpPort}/base`, tls: null, context: "default", source: "default" }).request<{ url: string; headers: Record<string, string> }>("GET", "/echo", { query: { all: true } });
     expect(body.url).toBe("/base/echo?all=1");
     expect(body.headers.host).toBe(`127.0.0.1:${tcpPort}`);
   });
@@ -387,7 +387,7 @@ describe.skipIf(!openssl)(`TLS${openssl ? "" : " (skipped: no openssl to make ce
   const pem = (name: string) => readFileSync(join(pki, name), "utf8");
   let server: Server;
   let port = 0;
-  const endpoint = (tls: Endpoint["tls"]): Endpoint => ({ host: `tcp://127.0.0.1:${port}`, tls, context: "t", source: "test" });
+  const endpoint = (tls: Endpoint["tls"]): Endpoint => ({ host: `tcp://127.0.0.1:${port}`, tls, context: "t", source: "default" });
 
   beforeAll(async () => {
     execFileSync("mkdir", ["-p", pki]);
@@ -504,7 +504,7 @@ describe("a CLI process", () => {
     if (!root) chmodSync(locked, 0o000);
     const script = `
       const { EngineHttp } = await import(${JSON.stringify(await bundle())});
-      const http = new EngineHttp({ host: "unix://${locked}", tls: null, context: "default", source: "test" });
+      const http = new EngineHttp({ host: "unix://${locked}", tls: null, context: "default", source: "default" });
       try { await http.request("GET", "/_ping"); console.log("{}"); }
       catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message, hint: e.hint, exitCode: e.exitCode })); }
     `;
@@ -523,7 +523,7 @@ describe("a CLI process", () => {
     const script = `
       import { createRequire } from "node:module";
       const { EngineHttp } = await import(${JSON.stringify(await bundle())});
-      const http = new EngineHttp({ host: "unix://${socketPath}", tls: null, context: "default", source: "test" });
+      const http = new EngineHttp({ host: "unix://${socketPath}", tls: null, context: "default", source: "default" });
       await http.request("GET", "/_ping");
       await http.request("GET", "/echo");
       const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes("ssh2"));
