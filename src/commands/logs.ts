@@ -51,7 +51,7 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
       const pod = await observe(engine, name);
       if (!podExists(pod)) throw notFound(name);
       const request = { pod: name, numbers, follow: args.follow, tail, since, previous: args.previous };
-      const containers = [...pod.replicas, ...pod.previous].map((c) => c.name);
+      const containers = (args.previous ? pod.previous : pod.replicas).filter((c) => numbers.length === 0 || numbers.includes(c.number)).map((c) => c.name);
       const format = {
         width: Math.max(0, ...containers.map((c) => c.length)),
         timestamps: args.timestamps,
