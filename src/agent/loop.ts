@@ -166,7 +166,9 @@ export class Agent {
     } catch (err) {
       if (err instanceof PodBusyError) return this.schedule.busy(name, clock.now(), BUSY_RETRY_MS);
       const delay = this.schedule.failed(name, clock.now(), "retry after a failed repair");
-      const details = err instanceof ChangeFailedError && err.cause instanceof NotReadyError ? err.cause.details : err instanceof NotReadyError ? err.details : [];
+      const cause = err instanceof ChangeFailedError ? err.cause : null;
+      const details =
+        cause instanceof NotReadyError ? [cause.message, ...cause.details] : cause ? [cause.message] : err instanceof NotReadyError ? err.details : [];
       this.log(name, `repair failed: ${oneLine(err)}${details.length > 0 ? ` (${details.map((d) => d.trim()).join("; ")})` : ""}; next try in ${Math.round(delay / 1000)}s`);
       this.wake?.();
     }
