@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := docker.io golang-go wrk hey curl
+APT_PACKAGES := docker.io golang-go wrk hey curl nftables
 CACHE := .cache
 DOCKERD_LOG := $(CACHE)/dockerd.log
 TS_SOURCES := $(shell find src -name '*.ts')
@@ -22,6 +22,7 @@ tools:
 	command -v wrk     >/dev/null || missing="$$missing wrk"; \
 	command -v hey     >/dev/null || missing="$$missing hey"; \
 	command -v curl    >/dev/null || missing="$$missing curl"; \
+	[ -x /usr/sbin/nft ]          || missing="$$missing nftables"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \

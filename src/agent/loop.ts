@@ -15,6 +15,8 @@ import { targetPorts } from "../spec/parse.js";
 import { Label } from "../state/labels.js";
 import type { ObservedPod } from "../state/observe.js";
 import { podView } from "../state/status.js";
+import { newerVersion } from "../state/record.js";
+import { VERSION } from "../version.js";
 import { Schedule } from "./schedule.js";
 
 export interface AgentDeps {
@@ -49,6 +51,8 @@ export class Agent {
   private wake: (() => void) | null = null;
   /** Restart counts last seen, per replica id: a rise between looks is a crash. */
   private readonly restarts = new Map<string, number>();
+  /** Pods whose record a newer pod wrote: said once. */
+  private readonly leftAlone = new Set<string>();
   /** When each crash-looping replica may be reported again, and how often it was. */
   private readonly crashReports = new Map<string, { next: number; count: number }>();
 
@@ -141,10 +145,18 @@ export class Agent {
    */
   async sync(name: string, cause: string): Promise<void> {
     const { engine, clock } = this.deps;
-    const change = (observed: ObservedPod) => ({ desired: observed.record!.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: true });
+    // Never an outage on its own: a pod that serves is not recreated by the agent.
+    const change = (observed: ObservedPod) => ({ desired: observed.record!.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: false });
     try {
       const first = await observe(engine, name);
       if (!first.record) return this.schedule.forget(name);
+      const writer = first.record.writer;
+      if (writer && newerVersion(writer, VERSION)) {
+        // A newer pod wrote this record: what it asks may mean more than this agent knows.
+        if (!this.leftAlone.has(name)) this.log(name, `left alone: its record was written by pod ${writer}, newer than this agent (${VERSION}); \`pod agent start\` updates the agent`);
+        this.leftAlone.add(name);
+        return this.schedule.forget(name);
+      }
       if (isEmpty(planChange(first, change(first)).plan)) {
         await this.reportCrashes(first);
         return this.schedule.succeeded(name);

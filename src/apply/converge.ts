@@ -12,6 +12,7 @@ import { sameSpec } from "../spec/hash.js";
 import { targetPorts } from "../spec/parse.js";
 import type { PodSpec } from "../spec/types.js";
 import { condition } from "../state/health.js";
+import { VERSION } from "../version.js";
 import { newPodKey } from "../state/labels.js";
 import { podExists, type ObservedPod } from "../state/observe.js";
 import { newRecord, nextGeneration, recordFailure, recordSuccess, type PodRecord } from "../state/record.js";
@@ -114,7 +115,7 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
   let record: PodRecord;
   if (observed.record) record = observed.record;
   else {
-    record = newRecord(change.desired, observed.key ?? newPodKey(), now(), change.cause);
+    record = newRecord(change.desired, observed.key ?? newPodKey(), now(), change.cause, VERSION);
     await writeRecord(engine, record, observed.recordCopies);
   }
   const refs = await imageRefs(engine, [change.desired, record.spec]);
@@ -127,6 +128,13 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     facts,
     ports: targetPorts(spec.network.ports),
     balance: spec.network.balance,
+    network: spec.network,
+    // dnat: what the sandbox routes to now: the replicas that run in the current namespace.
+    routes: new Map(
+      pod.replicas
+        .filter((r) => condition(r, pod.sandbox, spec.network.balance) === "running" && r.networks[0]?.ip)
+        .map((r) => [r.id, r.networks[0]!.ip] as const),
+    ),
     readyTimeoutMs: change.readyTimeoutMs,
     imageRefs: refs,
     sandboxId,
@@ -155,7 +163,7 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
   const after = await observe(engine, change.desired.name);
   const onEngine = after.record ?? record;
   if (isNew || planned.changed) {
-    record = recordSuccess(onEngine, change.desired, now(), change.cause, planned.changed && !isNew);
+    record = { ...recordSuccess(onEngine, change.desired, now(), change.cause, planned.changed && !isNew), writer: VERSION };
     await writeRecord(engine, record, after.recordCopies);
   } else if (!recordIsWhole(after)) {
     // A record copy was lost, or only the containers told the intent: write it whole again.
@@ -188,6 +196,7 @@ async function verifyServing(deps: ConvergeDeps, pod: ObservedPod, change: Chang
   if (ports.length === 0) return;
   await waitReady(deps.engine, {
     sandboxId: sandbox.id,
+    mode: desired.network.balance === "dnat" ? "addresses" : "listeners",
     replicas: replicas.map((r) => ({ id: r.id, name: r.name, restarts: r.restartCount })),
     ports,
     target: { count: desired.replicas, baseline: null },

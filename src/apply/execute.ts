@@ -4,11 +4,13 @@
 import type { Clock } from "../clock.js";
 import type { Engine } from "../engine/engine.js";
 import { EngineError, InterruptedError, PodError, UsageError } from "../errors.js";
+import { natRuleset } from "../modes/dnat.js";
 import type { Action, Plan } from "../plan/actions.js";
+import type { NetworkSpec } from "../spec/types.js";
 import { previousName, replicaName } from "../state/labels.js";
 import type { ContainerRef } from "../state/observe.js";
 import { probeListeners, waitReady, type Listeners, type WaitedReplica } from "./readiness.js";
-import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig, type EngineFacts } from "./render.js";
+import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, SANDBOX_BINARY, sandboxConfig, type EngineFacts } from "./render.js";
 
 export type ExecEvent =
   | { type: "action-start"; action: Action; step: number }
@@ -28,6 +30,10 @@ export interface ExecContext {
   /** Ports every replica must listen on, e.g. ["8080/tcp"]. */
   ports: string[];
   balance: "reuseport" | "dnat" | "host";
+  /** The pod's network (dnat writes its rules from it), and the network dnat replicas join. */
+  network: NetworkSpec;
+  /** dnat: replicas the sandbox sends connections to, by container id → address. */
+  routes: Map<string, string>;
   readyTimeoutMs: number;
   /** Image id → a reference that still names it, to create replicas by name. */
   imageRefs: Record<string, string>;
@@ -79,23 +85,29 @@ async function perform(action: Action, step: number, ctx: ExecContext): Promise<
         throw explainEngineRefusal(err);
       }
       ctx.sandboxId = id;
-      return;
+      // A new namespace has no rules: replicas are routed as they become ready.
+      ctx.routes.clear();
+      return applyRoutes(ctx);
     }
     case "start-sandbox":
       await engine.startContainer(action.sandbox.id).catch((err) => {
         throw explainEngineRefusal(err);
       });
       ctx.sandboxId = action.sandbox.id;
-      return;
+      ctx.routes.clear();
+      return applyRoutes(ctx);
     case "remove-sandbox":
       await engine.removeContainer(action.sandbox.id);
       return;
     case "stop-replica":
+      // dnat: it loses its rule first, then drains; its connections keep their conntrack entries.
+      if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
       await engine.stopContainer(action.replica.id, action.timeoutS);
       if (action.keep) await setAside(ctx, action.replica.number, action.replica.id);
       else await engine.removeContainer(action.replica.id);
       return;
     case "remove-replica":
+      if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
       await engine.removeContainer(action.replica.id);
       return;
     case "rename-replica":
@@ -113,6 +125,24 @@ async function perform(action: Action, step: number, ctx: ExecContext): Promise<
       return;
     }
   }
+}
+
+/** dnat: the sandbox's rules, replaced whole in one nft transaction. Other modes have none. */
+async function applyRoutes(ctx: ExecContext): Promise<void> {
+  if (ctx.balance !== "dnat" || !ctx.sandboxId) return;
+  const ruleset = natRuleset(ctx.network, [...ctx.routes.values()].map((ip) => ({ ip })), ctx.network.spread ?? "random");
+  const { exitCode, output } = await ctx.engine.execWithInput(ctx.sandboxId, [SANDBOX_BINARY, "nat"], ruleset);
+  if (exitCode !== 0) throw new EngineError(`the sandbox could not write its NAT rules (nft exit ${exitCode}): ${output.trim()}`);
+}
+
+/** dnat: once ready, replicas get their rule (start-first: only what listens is routed). */
+async function route(ctx: ExecContext, ids: string[]): Promise<void> {
+  if (ctx.balance !== "dnat") return;
+  for (const id of ids) {
+    const ip = (await ctx.engine.inspectContainer(id))?.networks[0]?.ip;
+    if (ip) ctx.routes.set(id, ip);
+  }
+  await applyRoutes(ctx);
 }
 
 function requireSandbox(ctx: ExecContext): string {
@@ -138,7 +168,16 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   const made: (WaitedReplica & { number: number })[] = [];
   const started = await Promise.allSettled(
     action.numbers.map(async (number) => {
-      const config = replicaConfig(action.replica, { pod: action.pod, balance: ctx.balance, number, generation: action.generation, key: ctx.key, sandboxId, imageRef });
+      const config = replicaConfig(action.replica, {
+        pod: action.pod,
+        balance: ctx.balance,
+        network: ctx.network.networks[0]?.name ?? null,
+        number,
+        generation: action.generation,
+        key: ctx.key,
+        sandboxId,
+        imageRef,
+      });
       const id = await engine.createContainer(config);
       made.push({ id, name: config.name, restarts: 0, number });
       await engine.startContainer(id);
@@ -157,6 +196,7 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
     throw err;
   }
   await Promise.all(made.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
+  await route(ctx, made.map((r) => r.id));
 }
 
 /**
@@ -180,11 +220,13 @@ async function restartReplicas(action: Extract<Action, { kind: "restart-replicas
   );
   await waitReady(engine, readyOptions(ctx, sandboxId, waited, { count: waited.length, baseline }, action, step));
   await Promise.all(waited.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
+  await route(ctx, waited.map((r) => r.id));
 }
 
 function readyOptions(ctx: ExecContext, sandboxId: string, replicas: WaitedReplica[], target: { count: number; baseline: Listeners | null }, action: Action, step: number) {
   return {
     sandboxId,
+    mode: ctx.balance === "dnat" ? ("addresses" as const) : ("listeners" as const),
     replicas,
     ports: ctx.ports,
     target,

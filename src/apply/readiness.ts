@@ -46,6 +46,11 @@ export interface WaitedReplica {
 
 export interface WaitReadyOptions {
   sandboxId: string;
+  /**
+   * listeners: sockets counted in the shared namespace (reuseport, host);
+   * addresses: each replica, in its own namespace, must accept connections at its address (dnat).
+   */
+  mode?: "listeners" | "addresses";
   replicas: WaitedReplica[];
   ports: string[];
   /** `count` listeners per port: new ones since `baseline`, or in all when it is null. */
@@ -71,6 +76,16 @@ export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<vo
       });
       if (failed.length > 0) throw await diagnoseExited(engine, failed, o.ports);
       if (o.ports.length === 0) return { short: o.clock.now() - start < SETTLE_MS ? ["settling"] : [], progress: "" };
+      if (o.mode === "addresses") {
+        // Each replica at its own address, on every tcp port (a udp port cannot be asked).
+        const tcp = o.ports.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]!);
+        const targets = details.flatMap((d) => tcp.map((port) => `${d?.networks[0]?.ip ?? "0.0.0.0"}:${port}`));
+        const answers = await engine.probeConnect(o.sandboxId, targets);
+        const short = targets.filter((t) => answers[t] !== "ok");
+        const progress = `${targets.length - short.length} of ${targets.length} replica addresses answer`;
+        if (short.length > 0) o.onProgress?.(progress);
+        return { short, progress };
+      }
       const now = await probeListeners(engine, o.sandboxId, o.ports);
       const have = (p: string) => (o.target.baseline ? added(now, o.target.baseline, p) : (now[p]?.count ?? 0));
       const short = o.ports.filter((p) => have(p) < o.target.count);

@@ -79,9 +79,14 @@ export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): C
     HostConfig: {
       ...(NetworkMode ? { NetworkMode } : {}),
       PortBindings: bindings,
-      // Queued connections of a closing SO_REUSEPORT listener move to a live one instead of
-      // being reset: what makes scale-down and replacement lossless (Linux >= 5.14).
-      ...(facts.migrateReq ? { Sysctls: { "net.ipv4.tcp_migrate_req": "1" } } : {}),
+      // reuseport: queued connections of a closing SO_REUSEPORT listener move to a live one
+      // instead of being reset, what makes scale-down and replacement lossless (Linux >= 5.14).
+      // dnat: the sandbox forwards to the replicas, and writes its own NAT rules.
+      ...(n.balance === "dnat"
+        ? { Sysctls: { "net.ipv4.ip_forward": "1" }, CapAdd: ["NET_ADMIN"] }
+        : facts.migrateReq
+          ? { Sysctls: { "net.ipv4.tcp_migrate_req": "1" } }
+          : {}),
       RestartPolicy: { Name: "no" },
       Dns: n.dns,
       DnsSearch: n.dnsSearch,
@@ -95,6 +100,8 @@ export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): C
 export interface ReplicaPlacement {
   pod: string;
   balance: PodSpec["network"]["balance"];
+  /** dnat: the network the replica joins, in a namespace of its own (the sandbox's first). */
+  network: string | null;
   number: number;
   generation: number;
   key: string;
@@ -130,7 +137,7 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
     ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
     ...(replica.stopSignal !== null ? { StopSignal: replica.stopSignal } : {}),
     HostConfig: {
-      NetworkMode: at.balance === "host" ? "host" : `container:${at.sandboxId}`,
+      NetworkMode: at.balance === "host" ? "host" : at.balance === "dnat" ? (at.network ?? "bridge") : `container:${at.sandboxId}`,
       RestartPolicy: { Name: "no" },
       Binds: replica.volumes,
       ...(replica.memoryBytes !== null ? { Memory: replica.memoryBytes } : {}),

@@ -38,6 +38,8 @@ async function removePod(engine: Engine, clock: Clock, reporter: Reporter, pod: 
     facts,
     ports: [],
     balance: "reuseport",
+    network: { balance: "reuseport", ports: [], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] },
+    routes: new Map(),
     readyTimeoutMs: 0,
     imageRefs: {},
     sandboxId: null,

@@ -51,11 +51,13 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("add-host", { ...repeatable, describe: "HOST:IP in /etc/hosts", group: "Network (sandbox):" })
         .option("network", { ...repeatable, describe: "Network the pod joins, repeatable (default bridge); host: the host's own", group: "Network (sandbox):" })
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
-        .option("balance", { type: "string", default: "reuseport", describe: "How replicas share the port: reuseport or dnat", group: "Network (sandbox):" })
+        .option("balance", { type: "string", default: "reuseport", describe: "How replicas share the port: reuseport (SO_REUSEPORT) or dnat (for servers without it)", group: "Network (sandbox):" })
+        .option("spread", { type: "string", describe: "With --balance dnat: random (default) or round-robin", group: "Network (sandbox):" })
         .example("$0 up --replicas 3 -p 80:8080 http_server", "three replicas behind port 80")
         .example("$0 up --name web -e MODE=prod --replicas 5 -p 80:8080 http_server:v2", "change a pod's image, env and count, start-first")
         .example("$0 up --dry-run --replicas 4 -p 80:8080 http_server", "show what would change")
         .example("$0 up --network host -p 8080 --replicas 3 http_server", "replicas on the host's own network")
+        .example("$0 up --balance dnat -p 80:80 --replicas 3 nginx", "a server without SO_REUSEPORT: the sandbox spreads connections with DNAT")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
       for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) b = b.option(option, { type: "string", hidden: true });
       return b as unknown as Argv<UpArgs>;

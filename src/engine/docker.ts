@@ -3,6 +3,7 @@
 // names the container.
 import type { Engine } from "./engine.js";
 import { readFileSync } from "node:fs";
+import { Readable, Writable } from "node:stream";
 import { EngineError } from "../errors.js";
 import { demux, DemuxStream, EngineHttp } from "./http.js";
 import { listenersFromTables } from "./procnet.js";
@@ -208,6 +209,42 @@ export class DockerEngine implements Engine {
     const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROBE, "probe", ...ports]);
     if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
     return output;
+  }
+
+  async probeConnect(sandboxId: string, targets: string[], pid?: number): Promise<Record<string, string>> {
+    if (targets.length === 0) return {};
+    if (await this.onThisHost(sandboxId, pid)) {
+      const { connect } = await import("node:net");
+      const one = (target: string) =>
+        new Promise<string>((resolve) => {
+          const colon = target.lastIndexOf(":");
+          const socket = connect({ host: target.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(target.slice(colon + 1)), timeout: 500 });
+          const done = (answer: string) => {
+            socket.destroy();
+            resolve(answer);
+          };
+          socket.once("connect", () => done("ok"));
+          socket.once("timeout", () => done("timeout"));
+          socket.once("error", (err: NodeJS.ErrnoException) => done(err.code === "ECONNREFUSED" ? "refused" : err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH" ? "unreachable" : "error"));
+        });
+      const answers = await Promise.all(targets.map(one));
+      return Object.fromEntries(targets.map((t, i) => [t, answers[i]!]));
+    }
+    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROBE, "connect", ...targets]);
+    if (exitCode !== 0) throw new EngineError(`the sandbox's connect probe failed (exit ${exitCode}): ${output.trim()}`);
+    return Object.fromEntries(output.trim().split("\n").map((l) => l.trim().split(" ") as [string, string]));
+  }
+
+  async execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult> {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, next) => (chunks.push(chunk), next()) });
+    const exitCode = await this.execAttached(id, cmd, { stdin: Readable.from([input]), stdout: sink, stderr: sink, tty: null });
+    return { exitCode, output: Buffer.concat(chunks).toString("utf8") };
+  }
+
+  /** Whether the container's process is visible here (its cgroup names it): pod runs on the engine's host. */
+  private async onThisHost(id: string, knownPid?: number): Promise<boolean> {
+    return (await this.localTables(id, knownPid)) !== null;
   }
 
   /**

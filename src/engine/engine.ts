@@ -33,6 +33,14 @@ export interface Engine {
    * them: read from the host's /proc when the engine is on this host, else by exec.
    */
   probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string>;
+  /**
+   * Whether each `ip:port` accepts a TCP connection, as seen from the sandbox's network:
+   * "ok", "refused", "timeout", "unreachable" or "error". From this host when the engine is
+   * on it, else from inside the sandbox (`pod-sandbox connect`).
+   */
+  probeConnect(sandboxId: string, targets: string[], pid?: number): Promise<Record<string, string>>;
+  /** Runs `cmd` in the container with `input` on its stdin; its output and exit code. */
+  execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult>;
   /** One resource sample (the engine takes about a second to have a CPU rate); null when it is gone. */
   stats(id: string): Promise<StatsSample | null>;
   /** Runs `cmd` in the container attached to these streams (`docker exec [-i] [-t]`); its exit code. */

@@ -64,6 +64,7 @@ export interface UpFlags {
   network: string[];
   "network-alias": string[];
   balance: string;
+  spread?: string;
   parallel: string;
   [other: string]: unknown;
 }
@@ -115,8 +116,14 @@ function networkFrom(flags: UpFlags): NetworkSpec {
   if (flags["network-alias"].length > 0 && networks.every((n) => n === "bridge")) {
     throw new UsageError("--network-alias needs a user-defined network", "Docker resolves names on user networks only: add --network NAME (docker network create NAME)");
   }
+  const balance = parseBalance(flags.balance);
+  if (flags.spread !== undefined && balance !== "dnat") throw new UsageError("--spread applies to --balance dnat", "add --balance dnat, or leave --spread out");
+  if (flags.spread !== undefined && flags.spread !== "random" && flags.spread !== "round-robin") {
+    throw new UsageError(`--spread "${flags.spread}" is not a way to pick a replica`, "use random (the default) or round-robin");
+  }
   return {
-    balance: parseBalance(flags.balance),
+    balance,
+    ...(balance === "dnat" ? { spread: (flags.spread ?? "random") as "random" | "round-robin" } : {}),
     networks: [...new Set(networks)].map((name) => ({ name, aliases: name === "bridge" ? [] : flags["network-alias"] })),
     ...shared,
   };

@@ -33,6 +33,7 @@ export function replicaHash(r: ReplicaSpec): string {
 export function networkHash(n: NetworkSpec): string {
   return digest([
     n.balance,
+    n.spread ?? "random",
     n.ports.map(formatPort),
     n.networks.map((a) => [a.name, [...a.aliases].sort()]),
     n.hostname,

@@ -30,6 +30,8 @@ export interface NetworkAttachment {
 /** The pod's network: owned by the sandbox, shared by (or routed to) every replica. */
 export interface NetworkSpec {
   balance: Balance;
+  /** With dnat: how each new connection picks a replica. */
+  spread?: "random" | "round-robin";
   ports: PortMapping[];
   /** Empty: Docker's default bridge. With balance "host", empty. */
   networks: NetworkAttachment[];

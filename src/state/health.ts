@@ -17,9 +17,13 @@ export function condition(r: ObservedReplica, sandbox: ObservedSandbox | null, b
   if (r.restarting) return "restarting";
   if (r.state === "paused") return "paused";
   if (!r.running) return "exited";
-  // With their own namespaces (dnat, host) replicas do not depend on the sandbox's.
-  if (balance !== "reuseport") return "running";
-  if (!sandbox || r.joinedSandboxId !== sandbox.id) return "orphaned";
+  // On the host's network replicas do not depend on the sandbox at all.
+  if (balance === "host") return "running";
+  // dnat: each replica has its own namespace, but is reached only through the sandbox's
+  // rules, which a sandbox restart loses: one that started before the sandbox's last start
+  // is not routed any more. reuseport: it must have joined this very sandbox.
+  if (balance === "reuseport" && (!sandbox || r.joinedSandboxId !== sandbox.id)) return "orphaned";
+  if (!sandbox) return "orphaned";
   // Docker keeps a restarted sandbox's id but gives it a new namespace: a replica that
   // started before the sandbox's last start is still in the old one.
   if (!sandbox.running || r.startedAt < sandbox.startedAt) return "stranded";

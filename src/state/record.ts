@@ -20,6 +20,8 @@ export interface Generation {
 
 export interface PodRecord {
   version: 1;
+  /** The pod version that wrote it: an older agent leaves such a pod alone rather than misread it. */
+  writer?: string;
   pod: string;
   /** Signs every container of the pod (see state/labels.ts ownerProof). */
   key: string;
@@ -55,9 +57,10 @@ function bounded(history: Generation[]): Generation[] {
 }
 
 /** The record of a pod being created: its first generation, pending until it serves. */
-export function newRecord(spec: PodSpec, key: string, at: string, cause: string): PodRecord {
+export function newRecord(spec: PodSpec, key: string, at: string, cause: string, writer?: string): PodRecord {
   return {
     version: 1,
+    ...(writer ? { writer } : {}),
     pod: spec.name,
     key,
     revision: 1,
@@ -112,4 +115,15 @@ export function rollbackTarget(record: PodRecord, to: number | null): { target: 
   }
   const g = record.history.filter((h) => h.status === "ok" && h.number < record.generation).at(-1);
   return g ? { target: g } : { refusal: `pod ${record.pod} has no earlier successful generation to go back to` };
+}
+
+/** "0.10.2" > "0.9.9": numeric, part by part. */
+export function newerVersion(a: string, b: string): boolean {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
 }

@@ -72,7 +72,7 @@ export function replica(
   number: number,
   o: { id?: string; name?: string; state?: string; sandboxId?: string; generation?: number; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number } = {},
 ): ContainerInfo {
-  const config = replicaConfig(spec.replica, { pod: spec.name, balance: spec.network.balance, number, generation: o.generation ?? 1, key: KEY, sandboxId: o.sandboxId ?? "sandbox1", imageRef: spec.replica.image });
+  const config = replicaConfig(spec.replica, { pod: spec.name, balance: spec.network.balance, network: null, number, generation: o.generation ?? 1, key: KEY, sandboxId: o.sandboxId ?? "sandbox1", imageRef: spec.replica.image });
   return info(o.id ?? `r${number}`, config, { startedAt: 2000 + number, created: 100 + number, ...o });
 }
 

@@ -86,7 +86,11 @@ export class FakeEngine implements Engine {
       pid: c.state === "running" ? 1000 + c.starts : 0,
       networkMode: c.config.HostConfig.NetworkMode ?? "bridge",
       ports: c.state === "running" ? Object.entries(bindings).flatMap(([key, binds]) => binds.map((b) => ({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(key.split("/")[0]), protocol: key.split("/")[1]! }))) : [],
-      networks: [],
+      // A container in a namespace of its own gets an address on its network.
+      networks:
+        c.state === "running" && !/^(container:|host$)/.test(c.config.HostConfig.NetworkMode ?? "")
+          ? [{ name: c.config.HostConfig.NetworkMode ?? "bridge", ip: `10.0.0.${c.id.slice(2)}`, ipv6: "", aliases: [] }]
+          : [],
       env: c.config.Env ?? [],
     };
   }
@@ -165,6 +169,22 @@ export class FakeEngine implements Engine {
   async logTail(id: string): Promise<string[]> {
     const c = this.find(id);
     return c && this.crashing.has(c.config.name) ? ["listen tcp4 0.0.0.0:8080: bind: address already in use"] : [];
+  }
+
+  /** dnat: a replica answers at its address when it runs. */
+  async probeConnect(_sandboxId: string, targets: string[]): Promise<Record<string, string>> {
+    const running = new Set([...this.containers.values()].filter((c) => c.state === "running").map((c) => `10.0.0.${c.id.slice(2)}`));
+    return Object.fromEntries(targets.map((t) => [t, running.has(t.split(":")[0]!) ? "ok" : "refused"]));
+  }
+
+  /** Rules written into sandboxes, by sandbox name, the latest last. */
+  readonly rulesets: Record<string, string[]> = {};
+
+  async execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult> {
+    const c = this.find(id)!;
+    this.calls.push(`exec ${c.config.name} ${cmd.join(" ")}`);
+    (this.rulesets[c.config.name] ??= []).push(input);
+    return { exitCode: 0, output: "" };
   }
 
   async probeListeners(id: string, ports: string[]): Promise<string> {

@@ -51,6 +51,22 @@ describe("agent", () => {
     expect(engine.find("web-sandbox")!.state).toBe("exited");
   });
 
+  it("leaves alone a pod whose record a newer pod wrote, and says so once", async () => {
+    const { deps } = fakeDeps(engine);
+    // Rewrite the record as a newer pod would have.
+    const rec = engine.find(engine.names().find((n) => n.endsWith(".a"))!)!;
+    const label = rec.config.Labels["dev.pod.record"]!;
+    rec.config.Labels["dev.pod.record"] = JSON.stringify({ ...JSON.parse(label), writer: "99.0.0" });
+    for (const n of engine.names().filter((n) => n.endsWith(".b"))) await engine.removeContainer(engine.find(n)!.id);
+    void deps;
+    engine.kill("web-sandbox");
+    const a = agent();
+    await a.sync("web", "web-sandbox die");
+    await a.sync("web", "periodic resync");
+    expect(log.filter((l) => l.includes("left alone"))).toHaveLength(1);
+    expect(engine.find("web-sandbox")!.state).toBe("exited");
+  });
+
   it("says why a repair failed and backs off", async () => {
     await engine.removeContainer(engine.find("web-2")!.id);
     engine.crashing.add("web-2");
