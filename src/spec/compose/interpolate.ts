@@ -16,7 +16,7 @@ export class TemplateError extends Error {
   /** Where in the document, as `services.web.image`; set by interpolateTree. */
   path = "";
   constructor(
-    readonly kind: "invalid" | "required",
+    readonly kind: "invalid" | "required" | "cast",
     message: string,
   ) {
     super(message);
@@ -199,7 +199,7 @@ function cast(value: string, to: Cast): Json {
       break;
     }
   }
-  throw new TemplateError("invalid", `"${value}" is not ${to === "bool" ? "a boolean" : to === "int" ? "a whole number" : "a number"}`);
+  throw new TemplateError("cast", `"${value}" is not ${to === "bool" ? "true or false" : to === "int" ? "a whole number" : "a number"}`);
 }
 
 /** A display path: `services.web.ports[0]`. */
@@ -219,8 +219,11 @@ export function interpolateTree(doc: Json, lookup: Lookup, onUnset: (path: strin
         const to = castFor(pattern);
         return to === null ? out : cast(out, to);
       } catch (err) {
-        if (err instanceof TemplateError) err.path = joinPath(path);
-        throw err;
+        if (!(err instanceof TemplateError)) throw err;
+        // As Compose, show the whole string the bad template is in.
+        const error = err.kind === "invalid" ? new TemplateError("invalid", `invalid interpolation in ${JSON.stringify(value)}`) : err;
+        error.path = joinPath(path);
+        throw error;
       }
     }
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], [...pattern, "[]"]));

@@ -152,6 +152,6 @@ describe("interpolateTree", () => {
     };
     expect(fail({ services: { web: { image: "${IMAGE:?set IMAGE}" } } })).toBe("services.web.image: required variable IMAGE is missing a value: set IMAGE");
     expect(fail({ services: { web: { deploy: { replicas: "three" } } } })).toBe('services.web.deploy.replicas: "three" is not a whole number');
-    expect(fail({ services: { web: { command: ["a", "${"] } } })).toBe('services.web.command[1]: invalid interpolation "${"');
+    expect(fail({ services: { web: { command: ["a", "x ${"] } } })).toBe('services.web.command[1]: invalid interpolation in "x ${"');
   });
 });
