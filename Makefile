@@ -92,6 +92,7 @@ bench: build
 	@bash test/bench/bench.sh
 	@bash test/bench/zero-downtime.sh
 	@bash test/bench/startup.sh
+	@bash test/bench/throughput.sh
 	@node test/bench/agent.mjs
 
 clean:
