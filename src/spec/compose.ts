@@ -21,6 +21,7 @@ import { parseAllDocuments } from "yaml";
 import { UsageError } from "../errors.js";
 import { LABEL_PREFIX } from "../state/labels.js";
 import { parseDotenv, DotenvError } from "./compose/dotenv.js";
+import { POD_EXTENSION, type PodExtension } from "./compose/extension.js";
 import { interpolateTree, joinPath, TemplateError, type Json, type Lookup } from "./compose/interpolate.js";
 import { validateCompose } from "./compose/schema.js";
 import { shellSplit, ShellwordsError } from "./compose/shellwords.js";
@@ -41,16 +42,7 @@ import {
 } from "./parse.js";
 import type { Balance, NetworkAttachment, PodSpec, PortMapping } from "./types.js";
 
-/** The service-level extension that carries what Compose cannot say. */
-export const POD_EXTENSION = "x-pod";
-
-/** `x-pod:` in a service. Every field is optional; unknown fields are refused. */
-export interface PodExtension {
-  /** How replicas share the published ports (the default: reuseport). */
-  balance?: Balance;
-  /** Overrides deploy.replicas, e.g. to run 3 with pod where `docker compose up` runs 1. */
-  replicas?: number;
-}
+export { POD_EXTENSION, type PodExtension };
 
 export interface ComposeInput {
   /** The compose file as the user named it: messages name it, relative paths start from its directory. */

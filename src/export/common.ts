@@ -1,0 +1,41 @@
+// What the exporters share: a pod's docker -v strings taken apart, and numbers in the forms
+// Compose and Swarm read back exactly.
+import { formatBytes, formatDuration } from "../spec/compose/units.js";
+import type { PodSpec } from "../spec/types.js";
+
+export interface Mount {
+  kind: "bind" | "volume" | "anonymous";
+  /** The host path (bind) or the volume's name; "" when anonymous. */
+  source: string;
+  target: string;
+  /** docker -v options: ro, rw, z, Z, nocopy, propagation modes. */
+  options: string[];
+}
+
+/** `SOURCE:/path[:opts]` or `/path`, as docker -v takes them. */
+export function parseMount(volume: string): Mount {
+  const parts = volume.split(":");
+  if (parts.length === 1) return { kind: "anonymous", source: "", target: parts[0]!, options: [] };
+  const [source, target, options] = parts as [string, string, string | undefined];
+  const bind = /^[./~]/.test(source);
+  return { kind: bind ? "bind" : "volume", source, target, options: options ? options.split(",") : [] };
+}
+
+export const PROPAGATIONS = ["shared", "rshared", "slave", "rslave", "private", "rprivate"];
+
+/** Named volumes, each once, in order of use. */
+export function namedVolumes(spec: PodSpec): string[] {
+  return [...new Set(spec.replica.volumes.map(parseMount).filter((m) => m.kind === "volume").map((m) => m.source))];
+}
+
+/** 500000000 → "0.5": exact, and a plain decimal as docker and Compose parse it. */
+export function formatCpus(nanoCpus: number): string {
+  return (nanoCpus / 1e9).toFixed(9).replace(/\.?0+$/, "");
+}
+
+export { formatBytes, formatDuration };
+
+/** The stop timeout pod's replicas get: the spec's, else the engine's default of 10 s. */
+export function stopTimeout(spec: PodSpec): number {
+  return spec.replica.stopTimeoutS ?? 10;
+}

@@ -1,0 +1,66 @@
+// A pod as a Compose file that `pod up -f` turns back into the same pod: what Compose can
+// say in Compose's own keys, the rest (how replicas share the port) in `x-pod`. Pure.
+// Networks and named volumes are declared with their Docker names (`name:`), so neither a
+// project name nor Compose changes which ones the pod uses.
+import { POD_EXTENSION, type PodExtension } from "../spec/compose/extension.js";
+import type { PodSpec } from "../spec/types.js";
+import { formatBytes, formatCpus, formatDuration, namedVolumes } from "./common.js";
+import { escapeDollars, toYaml } from "./yaml.js";
+
+type Obj = Record<string, unknown>;
+
+function service(spec: PodSpec): Obj {
+  const r = spec.replica;
+  const n = spec.network;
+  const s: Obj = { image: r.image };
+  if (r.entrypoint !== null) s["entrypoint"] = r.entrypoint;
+  if (r.command.length > 0) s["command"] = r.command;
+  if (r.env.length > 0) s["environment"] = r.env;
+  if (Object.keys(r.labels).length > 0) s["labels"] = r.labels;
+  if (r.volumes.length > 0) s["volumes"] = r.volumes;
+  if (r.user !== null) s["user"] = r.user;
+  if (r.stopSignal !== null) s["stop_signal"] = r.stopSignal;
+  if (r.stopTimeoutS !== null) s["stop_grace_period"] = formatDuration(r.stopTimeoutS);
+  if (n.ports.length > 0) {
+    s["ports"] = n.ports.map((p) => ({
+      target: p.containerPort,
+      ...(p.hostPort !== null ? { published: p.hostPort } : {}),
+      ...(p.hostIp !== "" ? { host_ip: p.hostIp } : {}),
+      protocol: p.protocol,
+    }));
+  }
+  if (n.balance === "host") s["network_mode"] = "host";
+  if (n.networks.length > 0) {
+    s["networks"] = Object.fromEntries(n.networks.map((net) => [net.name, net.aliases.length > 0 ? { aliases: net.aliases } : null]));
+  }
+  if (n.hostname !== null) s["hostname"] = n.hostname;
+  if (n.dns.length > 0) s["dns"] = n.dns;
+  if (n.dnsSearch.length > 0) s["dns_search"] = n.dnsSearch;
+  if (n.dnsOptions.length > 0) s["dns_opt"] = n.dnsOptions;
+  if (n.extraHosts.length > 0) s["extra_hosts"] = n.extraHosts;
+  const limits: Obj = {};
+  if (r.nanoCpus !== null) limits["cpus"] = formatCpus(r.nanoCpus);
+  if (r.memoryBytes !== null) limits["memory"] = formatBytes(r.memoryBytes);
+  s["deploy"] = {
+    replicas: spec.replicas,
+    ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
+    update_config: { parallelism: spec.update.parallel, order: spec.update.order },
+  };
+  const extension: PodExtension = { balance: n.balance };
+  s[POD_EXTENSION] = extension;
+  return s;
+}
+
+/** The Compose file of one pod; `loadCompose` of it gives the same spec (the image id aside). */
+export function toCompose(spec: PodSpec): string {
+  const doc: Obj = { services: { [spec.name]: service(spec) } };
+  if (spec.network.networks.length > 0) {
+    doc["networks"] = Object.fromEntries(spec.network.networks.map((net) => [net.name, { name: net.name, external: true }]));
+  }
+  const volumes = namedVolumes(spec);
+  if (volumes.length > 0) doc["volumes"] = Object.fromEntries(volumes.map((v) => [v, { name: v }]));
+  return toYaml(escapeDollars(doc), [
+    `The pod ${spec.name}, exported by pod: \`pod up -f FILE\` runs it again.`,
+    "Docker Compose reads it too; x-pod holds what only pod uses.",
+  ]);
+}

@@ -1,0 +1,13 @@
+// `x-pod`: the service-level extension that carries what Compose cannot say. Read by
+// loadCompose, written by the Compose export; kept apart so the exporters load no schema.
+import type { Balance } from "../types.js";
+
+export const POD_EXTENSION = "x-pod";
+
+/** `x-pod:` in a service. Every field is optional; unknown fields are refused. */
+export interface PodExtension {
+  /** How replicas share the published ports (the default: reuseport). */
+  balance?: Balance;
+  /** Overrides deploy.replicas, e.g. to run 3 with pod where `docker compose up` runs 1. */
+  replicas?: number;
+}
