@@ -24,3 +24,23 @@ export function readyTimeoutMs(raw: string): number {
 export function stopTimeout(raw: string | undefined): number | null {
   return raw === undefined ? null : parseSeconds("--timeout", raw);
 }
+
+/** The options every changing command shares, as yargs hands them over. */
+export interface ChangeFlags {
+  timeout?: string;
+  "ready-timeout": string;
+  "dry-run": boolean;
+  json: boolean;
+  host?: string;
+  context?: string;
+}
+
+/** What those options decide about a change, parsed. */
+export function changeSettings(args: ChangeFlags) {
+  return {
+    target: { host: args.host, context: args.context },
+    stopTimeoutS: stopTimeout(args.timeout),
+    readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
+    dryRun: args["dry-run"],
+  };
+}

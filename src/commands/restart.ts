@@ -1,19 +1,13 @@
 import type { CommandModule } from "yargs";
 import { recordedSpec, runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
 import { parseParallel } from "../spec/flags.js";
 import { parsePodName } from "../spec/parse.js";
 
-interface RestartArgs {
+interface RestartArgs extends ChangeFlags {
   name: string;
   parallel?: string;
-  timeout?: string;
-  "ready-timeout": string;
-  "dry-run": boolean;
-  json: boolean;
-  host?: string;
-  context?: string;
 }
 
 export function restartCommand(deps: Deps, state: RunState): CommandModule<object, RestartArgs> {
@@ -30,17 +24,14 @@ export function restartCommand(deps: Deps, state: RunState): CommandModule<objec
       const name = parsePodName(args.name);
       const parallel = args.parallel !== undefined ? parseParallel(args.parallel) : null;
       await runChange(deps, reporter, {
+        ...changeSettings(args),
         name,
-        target: args,
         desired: (observed) => {
           const spec = recordedSpec(observed);
           return { spec: parallel === null ? spec : { ...spec, update: { ...spec.update, parallel } }, cause: "restart" };
         },
         restart: true,
-        stopTimeoutS: stopTimeout(args.timeout),
-        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
         recreate: false,
-        dryRun: args["dry-run"],
         mustExist: true,
       });
     },

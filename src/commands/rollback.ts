@@ -1,20 +1,14 @@
 import type { CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { parsePodName } from "../spec/parse.js";
 import { rollbackTarget } from "../state/record.js";
 
-interface RollbackArgs {
+interface RollbackArgs extends ChangeFlags {
   name: string;
   to?: number;
-  timeout?: string;
-  "ready-timeout": string;
-  "dry-run": boolean;
-  json: boolean;
-  host?: string;
-  context?: string;
 }
 
 export function rollbackCommand(deps: Deps, state: RunState): CommandModule<object, RollbackArgs> {
@@ -34,18 +28,15 @@ export function rollbackCommand(deps: Deps, state: RunState): CommandModule<obje
         throw new UsageError(`--to ${args.to} is not a generation number`, "`pod history " + name + "` lists them");
       }
       await runChange(deps, reporter, {
+        ...changeSettings(args),
         name,
-        target: args,
         desired: (observed) => {
           if (!observed.record) throw new PodNotFoundError(`pod ${name} has no record to roll back with`, "`pod ps " + name + "` shows what is left");
           const found = rollbackTarget(observed.record, args.to ?? null);
           if ("refusal" in found) throw new UsageError(found.refusal, "`pod history " + name + "` lists the generations");
           return { spec: found.target.spec, cause: `rollback to ${found.target.number}` };
         },
-        stopTimeoutS: stopTimeout(args.timeout),
-        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
         recreate: false,
-        dryRun: args["dry-run"],
         mustExist: true,
       });
     },

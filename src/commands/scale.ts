@@ -1,18 +1,12 @@
 import type { CommandModule } from "yargs";
 import { recordedSpec, runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, readyTimeoutMs, stopTimeout } from "../cli/options.js";
+import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
 import { parsePodName, parseReplicas } from "../spec/parse.js";
 
-interface ScaleArgs {
+interface ScaleArgs extends ChangeFlags {
   name: string;
   replicas: string;
-  timeout?: string;
-  "ready-timeout": string;
-  "dry-run": boolean;
-  json: boolean;
-  host?: string;
-  context?: string;
 }
 
 export function scaleCommand(deps: Deps, state: RunState): CommandModule<object, ScaleArgs> {
@@ -30,13 +24,10 @@ export function scaleCommand(deps: Deps, state: RunState): CommandModule<object,
       const name = parsePodName(args.name);
       const replicas = parseReplicas(args.replicas, "replicas");
       await runChange(deps, reporter, {
+        ...changeSettings(args),
         name,
-        target: args,
         desired: (observed) => ({ spec: { ...recordedSpec(observed), replicas }, cause: `scale to ${replicas}` }),
-        stopTimeoutS: stopTimeout(args.timeout),
-        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
         recreate: false,
-        dryRun: args["dry-run"],
         mustExist: true,
       });
     },

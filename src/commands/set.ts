@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from "yargs";
 import { recordedSpec, runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, readyTimeoutMs, repeatable, stopTimeout } from "../cli/options.js";
+import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { applySetFlags, type SetFlags } from "../spec/flags.js";
 import { parsePodName } from "../spec/parse.js";
 
-type SetArgs = SetFlags & { name: string; "ready-timeout": string; timeout?: string; "dry-run": boolean; json: boolean; host?: string; context?: string };
+type SetArgs = SetFlags & ChangeFlags & { name: string };
 
 export function setCommand(deps: Deps, state: RunState): CommandModule<object, SetArgs> {
   return {
@@ -41,13 +41,10 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
       // Parse once before any engine call, so bad input fails first; applied to the record under the lock.
       applySetFlags(PLACEHOLDER, args, deps);
       await runChange(deps, reporter, {
+        ...changeSettings(args),
         name,
-        target: args,
         desired: (observed) => ({ spec: applySetFlags(recordedSpec(observed), args, deps), cause: "set" }),
-        stopTimeoutS: stopTimeout(args.timeout),
-        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
         recreate: false,
-        dryRun: args["dry-run"],
         mustExist: true,
       });
     },

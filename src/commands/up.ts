@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, readyTimeoutMs, repeatable, stopTimeout } from "../cli/options.js";
+import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
 import { startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError } from "../errors.js";
@@ -18,7 +18,7 @@ async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
   }
 }
 
-type UpArgs = UpFlags & { "ready-timeout": string; timeout?: string; "dry-run": boolean; json: boolean; recreate: boolean; agent: boolean; host?: string; context?: string };
+type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean };
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
@@ -66,13 +66,10 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const spec = specFromFlags(args, deps);
       await runChange(deps, reporter, {
+        ...changeSettings(args),
         name: spec.name,
-        target: args,
         desired: () => ({ spec, cause: "up" }),
-        stopTimeoutS: stopTimeout(args.timeout),
-        readyTimeoutMs: readyTimeoutMs(args["ready-timeout"]),
         recreate: args.recreate,
-        dryRun: args["dry-run"],
         mustExist: false,
       });
       if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps.engine(args), reporter);
