@@ -45,7 +45,11 @@ import type { Balance, NetworkAttachment, PodSpec, PortMapping } from "./types.j
 export { POD_EXTENSION, type PodExtension };
 
 export interface ComposeInput {
-  /** The compose file as the user named it: messages name it, relative paths start from its directory. */
+  /**
+   * The compose file as the user named it: messages name it, and relative paths (.env,
+   * env_file, bind mounts) start from its directory. Bind mounts become absolute paths, so
+   * a relative `path` is taken from the process's working directory.
+   */
   path: string;
   text: string;
   /** -p/--project-name: pods are named PROJECT-SERVICE, Compose-made networks and volumes PROJECT_KEY. */
@@ -88,7 +92,7 @@ const IGNORED_SERVICE_KEYS: Record<string, string> = {
   links: "links are legacy networking: put the pods on one network and use their names",
   external_links: "links are legacy networking: put the pods on one network and use their names",
   logging: "replicas log with the engine's default log driver",
-  profiles: "pod selects services by name, not by profile",
+  profiles: "pod loads a service in profiles when it is named",
   secrets: "pod mounts no secrets: use env_file or a bind mount",
   configs: "pod mounts no configs: use a bind mount",
   pull_policy: "pod never pulls: the image must be on the engine",
@@ -234,11 +238,22 @@ class Loader {
     const services = isObj(doc["services"]) ? doc["services"] : {};
     const all = Object.keys(services);
     if (all.length === 0) throw new UsageError(`${this.file}: defines no services`, "add one under services:, e.g. web: {image: web}");
-    const selected = this.o.services.length === 0 ? all : [...new Set(this.o.services)];
-    for (const name of selected) {
+    for (const name of this.o.services) {
       if (!(name in services)) {
         throw new UsageError(`${this.file}: has no service "${name}"`, `services in this file: ${all.join(", ")}`);
       }
+    }
+    // As Compose: a service in profiles runs only when named (pod has no --profile).
+    const inProfiles = (name: string) => {
+      const profiles = (services[name] as Obj)["profiles"];
+      return Array.isArray(profiles) && profiles.length > 0;
+    };
+    const selected = this.o.services.length > 0 ? [...new Set(this.o.services)] : all.filter((name) => !inProfiles(name));
+    for (const name of this.o.services.length > 0 ? [] : all.filter(inProfiles)) {
+      this.warn(["services", name], `skipped: it runs in profiles ${((services[name] as Obj)["profiles"] as Json[]).join(", ")} only; name it to load it`);
+    }
+    if (selected.length === 0) {
+      throw new UsageError(`${this.file}: every service belongs to a profile`, `name the services to load: ${all.join(", ")}`);
     }
     const pods = selected.map((service) => ({ service, spec: this.service(service, services[service] as Obj) }));
     return { pods, warnings: this.warnings };

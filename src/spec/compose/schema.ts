@@ -40,6 +40,9 @@ const EXAMPLES: Record<string, string> = {
   parallelism: `a whole number such as 1`,
   memory: `a size such as "512m" or "1g"`,
   cpus: `a number such as 0.5`,
+  user: `a string such as "1000:1000" or app (quote numbers)`,
+  image: `a string such as web:1.2`,
+  hostname: `a string (quote numbers)`,
 };
 
 const TYPE_WORDS: Record<string, string> = {

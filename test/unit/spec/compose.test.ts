@@ -76,6 +76,17 @@ describe("loadCompose: the smallest file", () => {
     expect(load(yaml, { services: ["c", "a", "c"] }).pods.map((p) => p.service)).toEqual(["c", "a"]);
   });
 
+  it("skips services in profiles unless named, as Compose does", () => {
+    const yaml = "services:\n  web:\n    image: web\n  debug:\n    image: busybox\n    profiles: [debug]\n";
+    expect(load(yaml)).toEqual({
+      pods: [{ service: "web", spec: DEFAULT_SPEC }],
+      warnings: [`${FILE}: services.debug: skipped: it runs in profiles debug only; name it to load it`],
+    });
+    const named = load(yaml, { services: ["debug"] });
+    expect([named.pods.map((p) => p.service), named.warnings]).toEqual([["debug"], [`${FILE}: services.debug.profiles: ignored: pod loads a service in profiles when it is named`]]);
+    expect(failure("services:\n  a:\n    image: a\n    profiles: [x]\n").message).toMatch(/every service belongs to a profile/);
+  });
+
   it("maps only the selected services: another one's build: does not stop it", () => {
     const yaml = "services:\n  web:\n    image: web\n  tool:\n    build: .\n";
     expect(load(yaml, { services: ["web"] }).pods).toHaveLength(1);
@@ -244,6 +255,7 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["an unknown key at the top", "services:\n  web:\n    image: web\nnetwork: {}\n", /: network: unknown key "network"/, /did you mean "networks"\?/],
     ["a wrong type in a list, with its index", "services:\n  web:\n    image: web\n    ports: [true]\n", /: services\.web\.ports\[0\] must be a number, a string or a mapping$/, /"8080:80"/],
     ["a wrong type deep in a long port", "services:\n  web:\n    image: web\n    ports: [{target: 80, published: [1]}]\n", /services\.web\.ports\[0\]\.published must be a string or a whole number/, /write/],
+    ["a number where Compose wants a string", "services:\n  web:\n    image: web\n    user: 1000\n", /services\.web\.user must be a string$/, /quote numbers/],
     ["an unknown key in a long port", "services:\n  web:\n    image: web\n    ports: [{target: 80, hostip: x}]\n", /services\.web\.ports\[0\]\.hostip: unknown key/, /did you mean "host_ip"/],
     ["a value not allowed", "services:\n  web:\n    image: web\n    deploy: {update_config: {order: first}}\n", /services\.web\.deploy\.update_config\.order is "first", which is not allowed/, /start-first, stop-first/],
     ["a bad service name", "services:\n  'my web':\n    image: web\n", /services\.my web: the name "my web" is not allowed/, /letters, digits/],
