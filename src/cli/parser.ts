@@ -70,8 +70,25 @@ function refuseUnknownOption(argv: string[], shapes: CommandShape[]): void {
   throw new UsageError(`unknown option ${token}`, `\`pod ${command} --help\` lists its options`);
 }
 
-export function buildParser(deps: Deps, state: RunState): Argv {
-  const modules = commands(deps, state);
+/** The command a command line names, if it names one: its module alone is registered then. */
+function namedCommand(modules: CommandModule<any, any>[], argv: string[]): CommandModule<any, any> | undefined {
+  const first = argv.find((t) => !t.startsWith("-"));
+  return modules.find((m) => {
+    const name = String(m.command ?? "").split(" ")[0];
+    const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
+    return name === first || aliases.includes(first);
+  });
+}
+
+/**
+ * The parser. Given the command line, only the command it names is registered (start-up
+ * time: `pod ps` need not build sixteen other commands); without one, all of them, for the
+ * listing, suggestions and errors.
+ */
+export function buildParser(deps: Deps, state: RunState, argv?: string[]): Argv {
+  const all = commands(deps, state);
+  const named = argv ? namedCommand(all, argv) : undefined;
+  const modules = named ? [named] : all;
   let parser = yargs();
   for (const m of modules) parser = parser.command(m);
   return parser
@@ -111,7 +128,7 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
     refuseUnknownOption(argv, commandShapes(deps, state, argv));
     // Help and --version text goes through the reporter like every other output.
     let output = "";
-    await buildParser(deps, state).parseAsync(argv, {}, (_err, _argv, text) => {
+    await buildParser(deps, state, argv).parseAsync(argv, {}, (_err, _argv, text) => {
       output = text;
     });
     if (output) (state.reporter ??= await deps.reporter("human")).result(output);
