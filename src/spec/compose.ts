@@ -215,7 +215,9 @@ class Loader {
         throw new UsageError(`${where}: ${err.message}`, `set ${name} in the environment or in ${join(this.dir, ".env")}`);
       }
       if (err.kind === "invalid") {
-        throw new UsageError(`${where}: ${err.message}`, "write $NAME or ${NAME} with a name of letters, digits and _, and $$ for a literal $");
+        // An environment value may be a secret: say where, not what.
+        const message = /^services\.[^.]+\.environment\b/.test(err.path) ? "invalid interpolation in the value (not shown: it may be a secret)" : err.message;
+        throw new UsageError(`${where}: ${message}`, "write $NAME or ${NAME} with a name of letters, digits and _, and $$ for a literal $");
       }
       throw new UsageError(`${where}: ${err.message}`, "write a value of the type this key takes (Compose casts it, after interpolation)");
     }
@@ -283,7 +285,7 @@ class Loader {
     const replicas = this.replicas(at, s, deploy, extension);
     const limits = isObj(deploy["resources"]) && isObj(deploy["resources"]["limits"]) ? deploy["resources"]["limits"] : {};
     const update = isObj(deploy["update_config"]) ? deploy["update_config"] : {};
-    const serviceEnv = this.environment(s["environment"]);
+    const serviceEnv = this.environment([...at, "environment"], s["environment"]);
 
     return {
       name,
@@ -456,9 +458,10 @@ class Loader {
   }
 
   /** `environment:` with KEY-only entries taken from the project's environment, as Compose does. */
-  environment(raw: Json | undefined): { entries: string[]; values: Map<string, string> } {
+  environment(path: Path, raw: Json | undefined): { entries: string[]; values: Map<string, string> } {
     const values = new Map<string, string>();
     for (const [key, value] of this.keyValues(raw)) {
+      if (key === "") this.fail(path, "has an entry with no variable name", 'write "KEY=VALUE" or KEY');
       const resolved = value ?? this.project(key);
       if (resolved !== undefined) values.set(key, resolved);
     }

@@ -62,12 +62,13 @@ export function parseDotenv(src: string, lookup: Lookup, out: Map<string, string
         break;
       }
       if (!KEY_CHAR.test(c)) {
-        throw new DotenvError(line, `unexpected character "${c}" in variable name "${rest.split("\n")[0]}"`);
+        // Only the name so far: the value may be a secret.
+        throw new DotenvError(line, `unexpected character "${c}" in variable name "${rest.slice(0, end + 1)}"`);
       }
     }
     const key = rest.slice(0, end).replace(/\s+$/u, "");
     if (key.includes(" ")) throw new DotenvError(line, `key "${key}" cannot contain a space`);
-    if (key === "") throw new DotenvError(line, `"${rest.split("\n")[0]}" has no variable name`);
+    if (key === "") throw new DotenvError(line, `a line starting with "${rest[0]}" has no variable name`);
 
     if (separator === "\n" || separator === "") {
       // KEY alone: its value comes from the environment, or it is left out.
@@ -116,7 +117,7 @@ export function parseDotenv(src: string, lookup: Lookup, out: Map<string, string
       closed = i;
       break;
     }
-    if (closed < 0) throw new DotenvError(startLine, `unterminated quoted value ${rest.split("\n")[0]}`);
+    if (closed < 0) throw new DotenvError(startLine, `the quoted value of ${key} is not closed`);
     out.set(key, quote === '"' ? expand(expandEscapes(chars)) : chars);
     rest = rest.slice(closed + 1);
   }

@@ -264,6 +264,8 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["a required variable", "services:\n  web:\n    image: web:${TAG:?set TAG}\n", /services\.web\.image: required variable TAG is missing a value: set TAG/, /set TAG in the environment or in \/proj\/\.env/],
     ["an invalid template", "services:\n  web:\n    image: web\n    command: echo ${1}\n", /services\.web\.command: invalid interpolation in "echo \$\{1\}"/, /\$\$ for a literal \$/],
     ["a cast that fails", "services:\n  web:\n    image: web\n    deploy: {replicas: '${N:-x}'}\n", /services\.web\.deploy\.replicas: "x" is not a whole number/, /after interpolation/],
+    ["a bad template in an environment value is not shown", "services:\n  web:\n    image: web\n    environment: {PASSWORD: 'se${cret'}\n", /^\/proj\/compose\.yaml: services\.web\.environment\.PASSWORD: invalid interpolation in the value \(not shown: it may be a secret\)$/, /\$\$/],
+    ["an environment entry without a name", "services:\n  web:\n    image: web\n    environment: ['=secret']\n", /^\/proj\/compose\.yaml: services\.web\.environment: has an entry with no variable name$/, /KEY=VALUE/],
     [".env with a bad line", "services:\n  web:\n    image: web\n", /^\/proj\/\.env:2: /, /KEY=VALUE/, { files: { "/proj/.env": "A=1\nB C=2\n" } }],
     // image and build
     ["build is refused with the command to run", "services:\n  web:\n    build: ./app\n", /services\.web\.build: pod builds no images/, /`docker build -t web \/proj\/app`, then replace build: with image: web/],
