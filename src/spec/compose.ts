@@ -14,7 +14,8 @@
 //   creates: PROJECT_KEY with a project name, the bare KEY without. The network `default`
 //   (Compose's own per-project network) is Docker's default bridge unless it has a `name:`.
 //   A network or volume a service uses must be declared at the top level, as Compose
-//   requires; networks pod would not find made by Compose get a warning.
+//   requires. A network Compose would have created gets a warning that it must exist
+//   (Docker creates a missing named volume by itself; a missing network fails `up`).
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isIP } from "node:net";
 import { parseAllDocuments } from "yaml";
