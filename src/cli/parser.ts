@@ -45,6 +45,30 @@ function commands(deps: Deps, state: RunState): CommandModule<any, any>[] {
   ];
 }
 
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j]!;
+      row[j] = next;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** An unknown command, named, with the nearest one. */
+function refuseUnknownCommand(argv: string[], modules: CommandModule<any, any>[]): void {
+  const first = argv.find((t) => !t.startsWith("-"));
+  if (first === undefined || namedCommand(modules, argv) || first === "help") return;
+  const names = modules.map((m) => String(m.command ?? "").split(" ")[0]!).filter((n) => !n.startsWith("__"));
+  const near = names.map((n) => [n, distance(first, n)] as const).sort((a, b) => a[1] - b[1])[0];
+  throw new UsageError(`unknown command "${first}"`, `${near && near[1] <= 2 ? `did you mean \`pod ${near[0]}\`? ` : ""}\`pod --help\` lists the commands`);
+}
+
 /** Only the command named on the line is built: building all of them costs start-up time. */
 function commandShapes(deps: Deps, state: RunState, argv: string[]): CommandShape[] {
   const named = new Set(argv.filter((t) => !t.startsWith("-")));
@@ -125,6 +149,7 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   const debug = argv.includes("--debug");
   try {
     if (argv[0] === "help") argv = argv[1] && !argv[1].startsWith("-") ? [argv[1], "--help"] : ["--help"];
+    refuseUnknownCommand(argv, commands(deps, state));
     refuseUnknownOption(argv, commandShapes(deps, state, argv));
     // Help and --version text goes through the reporter like every other output.
     let output = "";

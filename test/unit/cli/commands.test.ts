@@ -526,3 +526,12 @@ describe("--balance dnat", () => {
     expect(engine.rulesets["web-sandbox"]!.at(-1)).toContain("numgen inc mod 2");
   });
 });
+
+describe("unknown commands", () => {
+  it("are named, with the nearest command", async () => {
+    const r = await pod("psx");
+    expect(r.code).toBe(2);
+    expect(r.errLines).toEqual(["pod: unknown command \"psx\"; did you mean `pod ps`? `pod --help` lists the commands"]);
+    expect((await pod("frobnicate")).err).toBe("pod: unknown command \"frobnicate\"; `pod --help` lists the commands");
+  });
+});
