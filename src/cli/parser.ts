@@ -4,6 +4,7 @@ import yargs, { type Argv, type CommandModule } from "yargs";
 import { agentCommand } from "../commands/agent.js";
 import { downCommand } from "../commands/down.js";
 import { execCommand } from "../commands/exec.js";
+import { exportCommand } from "../commands/export.js";
 import { historyCommand } from "../commands/history.js";
 import { inspectCommand } from "../commands/inspect.js";
 import { statsCommand } from "../commands/stats.js";
@@ -38,6 +39,7 @@ function commands(deps: Deps, state: RunState): CommandModule<any, any>[] {
     inspectCommand(deps, state),
     statsCommand(deps, state),
     downCommand(deps, state),
+    exportCommand(deps, state),
     agentCommand(deps, state),
     versionCommand(deps, state),
     completionCommand(deps, state),

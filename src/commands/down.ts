@@ -10,6 +10,8 @@ import { formatPlan } from "../plan/actions.js";
 import { planDown } from "../plan/down.js";
 import { formatForeign } from "../report/format.js";
 import { parsePodName } from "../spec/parse.js";
+import { loadComposeFile } from "../cli/compose.js";
+import { UsageError } from "../errors.js";
 import { podExists, type ObservedPod } from "../state/observe.js";
 import { podView } from "../state/status.js";
 import type { Engine } from "../engine/engine.js";
@@ -17,7 +19,10 @@ import type { Reporter } from "../report/reporter.js";
 import type { Clock } from "../clock.js";
 
 interface DownArgs {
-  name: string;
+  name?: string;
+  services?: string[];
+  file?: string;
+  "project-name"?: string;
   timeout?: string;
   "dry-run": boolean;
   json: boolean;
@@ -50,41 +55,55 @@ async function removePod(engine: Engine, clock: Clock, reporter: Reporter, pod: 
 
 export function downCommand(deps: Deps, state: RunState): CommandModule<object, DownArgs> {
   return {
-    command: "down <name>",
+    command: "down [name] [services..]",
     describe: "Stop and remove every replica, then the sandbox and the pod's record",
     builder: (y) =>
       y
-        .positional("name", { type: "string", demandOption: true })
+        .positional("name", { type: "string", describe: "The pod; with -f, a service of the file" })
+        .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named)" })
+        .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
         .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" })
         .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
         .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
-        .example("$0 down web", "remove pod web"),
+        .example("$0 down web", "remove pod web")
+        .example("$0 down -f compose.yaml", "remove the pods of a compose file's services"),
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
-      const name = parsePodName(args.name);
-      const timeoutS = stopTimeout(args.timeout);
-      const engine = deps.engine(args);
-      const first = await observe(engine, name);
-      for (const line of formatForeign(podView(first, null))) reporter.warn(line);
-      if (!podExists(first)) {
-        reporter.note(`no pod named ${name}: nothing to remove`);
-        reporter.result("", { pod: name, removed: false });
+      if (args.file !== undefined) {
+        const services = [args.name, ...(args.services ?? [])].filter((s): s is string => typeof s === "string");
+        const { pods } = await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services });
+        for (const { spec } of pods) await downOne(deps, reporter, args, spec.name);
         return;
       }
-      if (args["dry-run"]) {
-        reporter.result(`${formatPlan(planDown(first, timeoutS))}\nthen its record (${first.recordCopies.length} containers)`, { pod: name, dryRun: true });
-        return;
-      }
-      Object.assign(interruption, { graceful: true, message: "pod: down finishes what it began, so no half-removed pod is left (Ctrl-C again to quit at once)" });
-      // The lock container needs the sandbox image; a pod whose image is gone is still removed.
-      if (await hasSandboxImage(engine)) {
-        await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () =>
-          removePod(engine, deps.clock, reporter, await observe(engine, name), timeoutS),
-        );
-      } else {
-        await removePod(engine, deps.clock, reporter, first, timeoutS);
-      }
-      reporter.result(`pod ${name} removed`, { pod: name, removed: true });
+      if (args.name === undefined) throw new UsageError("pod down needs a pod's name, or -f and a compose file", "`pod ps` lists the pods");
+      await downOne(deps, reporter, args, parsePodName(args.name));
     },
   };
+}
+
+/** Replicas, then the sandbox, then the record, under the pod's lock; a dry run shows the plan. */
+async function downOne(deps: Deps, reporter: Reporter, args: DownArgs, name: string): Promise<void> {
+  const timeoutS = stopTimeout(args.timeout);
+  const engine = deps.engine(args);
+  const first = await observe(engine, name);
+  for (const line of formatForeign(podView(first, null))) reporter.warn(line);
+  if (!podExists(first)) {
+    reporter.note(`no pod named ${name}: nothing to remove`);
+    reporter.result("", { pod: name, removed: false });
+    return;
+  }
+  if (args["dry-run"]) {
+    reporter.result(`${formatPlan(planDown(first, timeoutS))}\nthen its record (${first.recordCopies.length} containers)`, { pod: name, dryRun: true });
+    return;
+  }
+  Object.assign(interruption, { graceful: true, message: "pod: down finishes what it began, so no half-removed pod is left (Ctrl-C again to quit at once)" });
+  // The lock container needs the sandbox image; a pod whose image is gone is still removed.
+  if (await hasSandboxImage(engine)) {
+    await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () =>
+      removePod(engine, deps.clock, reporter, await observe(engine, name), timeoutS),
+    );
+  } else {
+    await removePod(engine, deps.clock, reporter, first, timeoutS);
+  }
+  reporter.result(`pod ${name} removed`, { pod: name, removed: true });
 }

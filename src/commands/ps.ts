@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
@@ -8,6 +9,8 @@ import { observeViews } from "../watch/views.js";
 
 interface PsArgs {
   name?: string;
+  file?: string;
+  "project-name"?: string;
   json: boolean;
   quiet: boolean;
   format?: string;
@@ -25,14 +28,18 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
         .option("json", { type: "boolean", default: false, describe: "A JSON array, stable for scripts (same as --format json)" })
         .option("format", { type: "string", describe: "table or json" })
         .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only pod names" })
+        .option("file", { type: "string", alias: "f", describe: "Only the pods of a compose file's services" })
+        .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
         .example("$0 ps", "every pod")
-        .example("$0 ps web", "pod web and each replica: state, restarts, last exit, OOM"),
+        .example("$0 ps web", "pod web and each replica: state, restarts, last exit, OOM")
+        .example("$0 ps -f compose.yaml", "the pods of a compose file"),
     handler: async (args) => {
       const format = args.format ?? (args.json ? "json" : "table");
       if (format !== "json" && format !== "table") throw new UsageError(`--format ${format} is not a format pod knows`, "use table or json");
       const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
       const engine = deps.engine(args);
-      const all = (await observeViews(engine)).filter((p) => args.name === undefined || p.view.name === args.name);
+      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [] })).pods.map((p) => p.spec.name));
+      const all = (await observeViews(engine)).filter((p) => (args.name === undefined || p.view.name === args.name) && (fromFile === null || fromFile.has(p.view.name)));
       const found = all.filter((p) => p.view.replicas.asked > 0 || p.view.sandbox !== null || p.view.replicaContainers.length > 0 || p.view.generation !== null);
       if (args.name !== undefined && found.length === 0) {
         const ignored = all.flatMap((p) => formatForeign(p.view));

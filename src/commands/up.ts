@@ -4,9 +4,26 @@ import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
 import { startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
-import { PodError } from "../errors.js";
+import { PodError, UsageError } from "../errors.js";
+import { loadComposeFile, projectName } from "../cli/compose.js";
 import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
+
+/** Every service of the file (or those named) as a pod, one after another, each under its own lock. */
+async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Promise<void> {
+  const services = [args.image, ...(args.command ?? [])].filter((s): s is string => typeof s === "string");
+  const { pods } = await loadComposeFile(deps, reporter, { file: args.file!, projectName: projectName(args), services });
+  for (const { spec } of pods) {
+    await runChange(deps, reporter, {
+      ...changeSettings(args),
+      name: spec.name,
+      desired: () => ({ spec, cause: `up -f ${args.file}` }),
+      recreate: args.recreate,
+      mustExist: false,
+    });
+  }
+  if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps.engine(args), reporter);
+}
 
 /** The agent keeps pods as recorded with no command: started once, said once. Its failure fails nothing. */
 async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
@@ -18,15 +35,17 @@ async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
   }
 }
 
-type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean };
+type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string };
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
-    command: "up <image> [command..]",
+    command: "up [image] [command..]",
     describe: "Create or update a pod: a sandbox that publishes the ports, and N replicas sharing them",
     builder: (y) => {
       let b = changeOptions(y)
-        .positional("image", { type: "string", demandOption: true, describe: "Image on the engine (pod never pulls)" })
+        .positional("image", { type: "string", describe: "Image on the engine (pod never pulls); with -f, a service of the file" })
+        .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
+        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" })
         .positional("command", { type: "string", array: true, describe: "Command for every replica (or after --)" })
         .option("name", { type: "string", describe: "Pod name (default: the image's repository name)" })
         .option("replicas", { type: "string", default: "1", describe: "How many replicas (0 keeps only the sandbox)" })
@@ -58,12 +77,15 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .example("$0 up --dry-run --replicas 4 -p 80:8080 http_server", "show what would change")
         .example("$0 up --network host -p 8080 --replicas 3 http_server", "replicas on the host's own network")
         .example("$0 up --balance dnat -p 80:80 --replicas 3 nginx", "a server without SO_REUSEPORT: the sandbox spreads connections with DNAT")
+        .example("$0 up -f compose.yaml", "each service of a compose file as a pod (deploy.replicas for the count)")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
       for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) b = b.option(option, { type: "string", hidden: true });
       return b as unknown as Argv<UpArgs>;
     },
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
+      if (args.file !== undefined) return upFromCompose(deps, reporter, args);
+      if (args.image === undefined) throw new UsageError("pod up needs an image, or -f and a compose file", "e.g. pod up --replicas 3 -p 80:8080 http_server, or pod up -f compose.yaml");
       const spec = specFromFlags(args, deps);
       await runChange(deps, reporter, {
         ...changeSettings(args),

@@ -99,7 +99,7 @@ export class PlainReporter implements Reporter {
     this.output.err(`warning: ${text}`);
   }
   result(text: string): void {
-    this.output.out(text);
+    if (text !== "") this.output.out(text);
   }
   error(err: unknown, debug: boolean): void {
     if (err instanceof ExitStatus) return; // the command said what it had to say

@@ -151,7 +151,7 @@ describe("up", () => {
     ["up -d web", /unknown option -d; pod up already runs detached: leave -d out/],
     ["up -http_server", /unknown option -http_server; an image name cannot start with "-"/],
     ["scale web 3 --replica 2", /unknown option --replica/],
-    ["up", /Not enough non-option arguments/],
+    ["up", /pod up needs an image, or -f and a compose file/],
     ["set web", /names nothing to change/],
     ["rollback web --to 0", /--to 0 is not a generation number/],
   ];
@@ -533,5 +533,32 @@ describe("unknown commands", () => {
     expect(r.code).toBe(2);
     expect(r.errLines).toEqual(["pod: unknown command \"psx\"; did you mean `pod ps`? `pod --help` lists the commands"]);
     expect((await pod("frobnicate")).err).toBe("pod: unknown command \"frobnicate\"; `pod --help` lists the commands");
+  });
+});
+
+describe("compose files and exports", () => {
+  const compose = "services:\n  api:\n    image: web\n    ports: ['80:8080']\n    deploy:\n      replicas: 2\n  worker:\n    image: web:v2\n";
+
+  it("up -f makes one pod per service, named after it (PROJECT-SERVICE with -p); down -f removes them", async () => {
+    const r = await pod("up -f /c/compose.yaml", { "/c/compose.yaml": compose });
+    expect(r.code, r.err).toBe(0);
+    expect(engine.podNames()).toEqual(["api-1", "api-2", "api-sandbox", "worker-1", "worker-sandbox"]);
+    expect((await pod("down -f /c/compose.yaml worker", { "/c/compose.yaml": compose })).code).toBe(0);
+    expect(engine.podNames()).toEqual(["api-1", "api-2", "api-sandbox"]);
+    expect((await pod("up -f /c/compose.yaml -p shop api", { "/c/compose.yaml": compose })).code).toBe(0);
+    expect(engine.podNames()).toContain("shop-api-sandbox");
+  });
+
+  it("refuses a compose file that cannot be read, and two project names", async () => {
+    expect((await pod("up -f /nope.yaml")).err).toContain("-f /nope.yaml cannot be read");
+    expect((await pod("up -f /c/compose.yaml -p a --project-name b", { "/c/compose.yaml": compose })).err).toContain("-p and --project-name both name the project");
+  });
+
+  it("export writes the recorded spec as kubernetes, swarm or compose", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    expect((await pod("export web --to kubernetes")).out).toMatch(/kind: Deployment[\s\S]*kind: Service/);
+    expect((await pod("export web --to swarm")).out).toContain("order: start-first");
+    expect((await pod("export web --to compose")).out).toContain("x-pod");
+    expect((await pod("export web --to helm")).code).toBe(2);
   });
 });

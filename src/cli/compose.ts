@@ -1,0 +1,47 @@
+// `-f compose.yaml`: the file read, checked and turned into pod specs, one per service.
+// The Compose reader (YAML, the Compose schema) loads only here: compiling the schema costs
+// a quarter of a second no other command should pay.
+import type { ComposeResult } from "../spec/compose.js";
+import { UsageError } from "../errors.js";
+import type { Deps } from "./deps.js";
+import type { Reporter } from "../report/reporter.js";
+
+export interface ComposeRequest {
+  file: string;
+  projectName: string | null;
+  services: string[];
+}
+
+export async function loadComposeFile(deps: Deps, reporter: Reporter, o: ComposeRequest): Promise<ComposeResult> {
+  let text: string;
+  try {
+    text = deps.readFile(o.file);
+  } catch (err) {
+    throw new UsageError(`-f ${o.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a compose file");
+  }
+  const { loadCompose } = await import("../spec/compose.js");
+  const result = loadCompose({
+    path: o.file,
+    text,
+    projectName: o.projectName,
+    services: o.services,
+    env: deps.environ,
+    readFile: (path) => {
+      try {
+        return deps.readFile(path);
+      } catch {
+        return null;
+      }
+    },
+  });
+  for (const w of result.warnings) reporter.warn(w);
+  return result;
+}
+
+/** The project name with -f: --project-name, or -p as Compose users type it. */
+export function projectName(args: { "project-name"?: string; publish?: string[] }): string | null {
+  const p = args.publish ?? [];
+  if (args["project-name"] !== undefined && p.length > 0) throw new UsageError("-p and --project-name both name the project", "give one of them");
+  if (p.length > 1) throw new UsageError("with -f, -p is the project's name, given once", "ports come from the compose file's ports:");
+  return args["project-name"] ?? p[0] ?? null;
+}

@@ -1,0 +1,41 @@
+import type { Argv, CommandModule } from "yargs";
+import { observe } from "../apply/snapshot.js";
+import { notFound, recordedSpec } from "../cli/change.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { parsePodName } from "../spec/parse.js";
+import { podExists } from "../state/observe.js";
+
+interface ExportArgs {
+  name: string;
+  to: "kubernetes" | "swarm" | "compose";
+  host?: string;
+  context?: string;
+}
+
+export function exportCommand(deps: Deps, state: RunState): CommandModule<object, ExportArgs> {
+  return {
+    command: "export <name>",
+    describe: "The pod's recorded spec as Kubernetes objects, a Swarm stack or a compose file, on stdout",
+    builder: (y) =>
+      (y
+        .positional("name", { type: "string", demandOption: true })
+        .option("to", { type: "string", choices: ["kubernetes", "swarm", "compose"], demandOption: true, describe: "What to write" })
+        .example("$0 export web --to kubernetes > web.yaml", "a Deployment and a Service (kubectl apply -f web.yaml)")
+        .example("$0 export web --to swarm > stack.yaml", "a stack file (docker stack deploy -c stack.yaml web)")
+        .example("$0 export web --to compose > compose.yaml", "a compose file that pod up -f runs again") as unknown) as Argv<ExportArgs>,
+    handler: async (args) => {
+      const reporter = (state.reporter = await deps.reporter("human"));
+      const name = parsePodName(args.name);
+      const pod = await observe(deps.engine(args), name);
+      if (!podExists(pod)) throw notFound(name);
+      const spec = recordedSpec(pod);
+      // The exporters (and YAML) load only for this command.
+      let out: { yaml: string; notes: string[] };
+      if (args.to === "kubernetes") out = (await import("../export/kubernetes.js")).kubernetesExport(spec);
+      else if (args.to === "swarm") out = (await import("../export/swarm.js")).swarmExport(spec);
+      else out = { yaml: (await import("../export/compose.js")).toCompose(spec), notes: [] };
+      for (const note of out.notes) reporter.warn(note);
+      reporter.result(out.yaml.replace(/\n$/, ""));
+    },
+  };
+}
