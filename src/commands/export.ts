@@ -35,6 +35,10 @@ export function exportCommand(deps: Deps, state: RunState): CommandModule<object
       else if (args.to === "swarm") out = (await import("../export/swarm.js")).swarmExport(spec);
       else out = { yaml: (await import("../export/compose.js")).toCompose(spec), notes: [] };
       for (const note of out.notes) reporter.warn(note);
+      // The one place pod writes environment values: the file must run the pod elsewhere.
+      if (spec.replica.env.length > 0) {
+        reporter.warn(`the export carries the values of the pod's ${spec.replica.env.length} environment variable${spec.replica.env.length > 1 ? "s" : ""}: keep the file as private as they are`);
+      }
       reporter.result(out.yaml.replace(/\n$/, ""));
     },
   };
