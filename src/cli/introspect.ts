@@ -33,6 +33,17 @@ export function shapeOf(m: CommandModule<any, any>): CommandShape {
 /** Global options that take a value, so the word after them is not the command. */
 const GLOBAL_VALUES = new Set(["H", "host", "context"]);
 
+/** The command word of a command line: the first word that is neither an option nor a global option's value. */
+export function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (!t.startsWith("-")) return t;
+    if (t === "--") return undefined;
+    if (GLOBAL_VALUES.has(t.replace(/^-+/, "")) && !t.includes("=")) i++;
+  }
+  return undefined;
+}
+
 /**
  * The first word on the command line that is an option no command knows, or null. yargs
  * would report it late, or not at all: `-d IMAGE` makes the image -d's value, and

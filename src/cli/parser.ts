@@ -19,7 +19,7 @@ import { completeCommand, completionCommand } from "../commands/completion.js";
 import { versionCommand } from "../commands/version.js";
 import { PodError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { shapeOf, unknownOption, type CommandShape } from "./introspect.js";
+import { commandWord, shapeOf, unknownOption, type CommandShape } from "./introspect.js";
 import type { Deps, RunState } from "./deps.js";
 
 /** Every command, in the order `pod --help` lists them. */
@@ -64,7 +64,7 @@ function distance(a: string, b: string): number {
 
 /** An unknown command, named, with the nearest one. */
 function refuseUnknownCommand(argv: string[], modules: CommandModule<any, any>[]): void {
-  const first = argv.find((t) => !t.startsWith("-"));
+  const first = commandWord(argv);
   if (first === undefined || namedCommand(modules, argv) || first === "help") return;
   const names = modules.map((m) => String(m.command ?? "").split(" ")[0]!).filter((n) => !n.startsWith("__"));
   const near = names.map((n) => [n, distance(first, n)] as const).sort((a, b) => a[1] - b[1])[0];
@@ -73,7 +73,7 @@ function refuseUnknownCommand(argv: string[], modules: CommandModule<any, any>[]
 
 /** Only the command named on the line is built: building all of them costs start-up time. */
 function commandShapes(deps: Deps, state: RunState, argv: string[]): CommandShape[] {
-  const named = new Set(argv.filter((t) => !t.startsWith("-")));
+  const named = new Set([commandWord(argv)]);
   return commands(deps, state)
     .filter((m) => {
       const name = String(m.command ?? "").split(" ")[0]!;
@@ -98,7 +98,7 @@ function refuseUnknownOption(argv: string[], shapes: CommandShape[]): void {
 
 /** The command a command line names, if it names one: its module alone is registered then. */
 function namedCommand(modules: CommandModule<any, any>[], argv: string[]): CommandModule<any, any> | undefined {
-  const first = argv.find((t) => !t.startsWith("-"));
+  const first = commandWord(argv);
   return modules.find((m) => {
     const name = String(m.command ?? "").split(" ")[0];
     const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
@@ -150,7 +150,11 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
   const state: RunState = {};
   const debug = argv.includes("--debug");
   try {
-    if (argv[0] === "help") argv = argv[1] && !argv[1].startsWith("-") ? [argv[1], "--help"] : ["--help"];
+    if (commandWord(argv) === "help") {
+      const i = argv.indexOf("help");
+      const topic = argv[i + 1];
+      argv = [...argv.slice(0, i), ...(topic && !topic.startsWith("-") ? [topic, "--help"] : ["--help"])];
+    }
     refuseUnknownCommand(argv, commands(deps, state));
     refuseUnknownOption(argv, commandShapes(deps, state, argv));
     // Help and --version text goes through the reporter like every other output.

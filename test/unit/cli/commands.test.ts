@@ -562,3 +562,13 @@ describe("compose files and exports", () => {
     expect((await pod("export web --to helm")).code).toBe(2);
   });
 });
+
+describe("global options before the command", () => {
+  it("--context NAME and -H HOST are not taken for the command", async () => {
+    // The fake engine ignores which engine is named: what matters here is the parsing.
+    const r = await pod("--context nowhere ps");
+    expect(r.code, r.err).toBe(0);
+    expect((await pod("-H unix:///fake.sock ps")).code).toBe(0);
+    expect((await pod("--debug help ps")).out).toContain("pod ps [name]");
+  });
+});
