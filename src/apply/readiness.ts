@@ -149,7 +149,7 @@ async function diagnoseSilent(engine: Engine, o: WaitReadyOptions, progress: str
   const who = o.replicas.length > 0 ? `${o.replicas.map((r) => r.name).join(", ")} ${o.replicas.length > 1 ? "run" : "runs"} but the pod` : "the pod";
   return new NotReadyError(
     `${who} does not listen as it should after ${Math.round(o.timeoutMs / 1000)}s (${progress})`,
-    `the server must listen on ${o.ports.join(", ")} inside the container (-p HOST:CONTAINER names the container port); if it starts slowly, raise --ready-timeout`,
+    `the server must listen on ${o.ports.join(", ")} inside the container, on every address (0.0.0.0 or ::, not 127.0.0.1: -p HOST:CONTAINER names the container port); if it starts slowly, raise --ready-timeout`,
     details,
   );
 }

@@ -9,6 +9,16 @@ function hexPort(address: string): number {
   return parseInt(address.slice(address.lastIndexOf(":") + 1), 16);
 }
 
+/**
+ * 127.0.0.0/8 ("…7F" little-endian), ::1, and ::ffff:127.x: a server bound there cannot be
+ * reached through the published port, so it does not count as listening.
+ */
+export function isLoopback(address: string): boolean {
+  const hex = address.slice(0, address.lastIndexOf(":"));
+  if (hex.length === 8) return hex.endsWith("7F");
+  return hex === "00000000000000000000000001000000" || (hex.startsWith("0000000000000000FFFF0000") && hex.endsWith("7F"));
+}
+
 /** `PORT/PROTO COUNT INODE,INODE…|-` per port, as `pod-sandbox probe PORT/PROTO…` prints. */
 export function listenersFromTables(tables: { tcp: string[]; udp: string[] }, ports: string[]): string {
   return ports
@@ -19,7 +29,7 @@ export function listenersFromTables(tables: { tcp: string[]; udp: string[] }, po
       for (const table of udp ? tables.udp : tables.tcp) {
         for (const line of table.split("\n").slice(1)) {
           const f = line.trim().split(/\s+/);
-          if (f.length < 10 || hexPort(f[1]!) !== Number(port)) continue;
+          if (f.length < 10 || hexPort(f[1]!) !== Number(port) || isLoopback(f[1]!)) continue;
           const state = parseInt(f[3]!, 16);
           if (udp ? state === UDP_CLOSE && hexPort(f[2]!) === 0 : state === TCP_LISTEN) inodes.push(f[9]!);
         }

@@ -206,3 +206,14 @@ describe("bad input: one line, non-zero exit, nothing created", () => {
     );
   });
 });
+
+describe("a server bound to loopback only", () => {
+  it("is not ready: nothing could reach it through the published port, and the hint says why", async () => {
+    pods.add("e2e-loop");
+    const r = await pod(["up", "--name", "e2e-loop", "--replicas", "1", "-p", "127.0.0.1:18142:8080", "-e", "HOST=127.0.0.1", "--ready-timeout", "3", "http_server"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("does not listen as it should");
+    expect(r.stderr).toContain("on every address (0.0.0.0 or ::, not 127.0.0.1");
+    expect(await containersOf("e2e-loop")).toEqual([]);
+  });
+});
