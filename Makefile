@@ -77,6 +77,8 @@ demo: build
 	@echo; echo "Next:"; \
 	echo "  ./bin/pod ps                      # the pod, its replicas and port"; \
 	echo "  ./bin/pod scale http_server 5     # converge to five replicas"; \
+	echo "  ./bin/pod logs http_server -f     # every replica's lines, merged"; \
+	echo "  docker kill http_server-sandbox; ./bin/pod agent logs   # the agent heals it"; \
 	echo "  ./bin/pod down http_server        # remove it"
 
 test: build
