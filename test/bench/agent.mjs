@@ -170,3 +170,5 @@ console.log(`|${"-".repeat(20)}|${"-".repeat(10)}|${"-".repeat(24)}|`);
 for (const [n, v] of Object.entries(perFault)) console.log(`| ${n.padEnd(18)} | ${String(v.times).padStart(8)} | ${`${v.failed} of ${v.total}`.padStart(22)} |`);
 console.log(`At the end: ${settled === null ? "NOT serving" : "serving with 3 of 3 replicas"}; containers ${leftovers.length - records.length} (expected 4), record copies ${records.length} (expected 2), stray ${stray.length ? stray.join(" ") : "none"}, lock ${leftovers.some((n) => n.endsWith("-lock")) ? "LEFT" : "none"}, volumes ${volumesAfter - volumesBefore >= 0 ? `+${volumesAfter - volumesBefore}` : volumesAfter - volumesBefore}`);
 pod("down", P);
+// Leave the engine as we found it: no agent of ours left running.
+sh(POD, ["agent", "stop"]);
