@@ -156,7 +156,8 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
       argv = [...argv.slice(0, i), ...(topic && !topic.startsWith("-") ? [topic, "--help"] : ["--help"])];
     }
     refuseUnknownCommand(argv, commands(deps, state));
-    refuseUnknownOption(argv, commandShapes(deps, state, argv));
+    // Only a line with options needs the command's shape (a yargs instance of its own).
+    if (argv.some((t) => t.startsWith("-") && t !== "--")) refuseUnknownOption(argv, commandShapes(deps, state, argv));
     // Help and --version text goes through the reporter like every other output.
     let output = "";
     await buildParser(deps, state, argv).parseAsync(argv, {}, (_err, _argv, text) => {
