@@ -33,15 +33,19 @@ export function shapeOf(m: CommandModule<any, any>): CommandShape {
 /** Global options that take a value, so the word after them is not the command. */
 const GLOBAL_VALUES = new Set(["H", "host", "context"]);
 
-/** The command word of a command line: the first word that is neither an option nor a global option's value. */
-export function commandWord(argv: string[]): string | undefined {
+/** Where the command word stands: the first word that is neither an option nor a global option's value; -1 if none. */
+function commandIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i]!;
-    if (!t.startsWith("-")) return t;
-    if (t === "--") return undefined;
+    if (!t.startsWith("-")) return i;
+    if (t === "--") return -1;
     if (GLOBAL_VALUES.has(t.replace(/^-+/, "")) && !t.includes("=")) i++;
   }
-  return undefined;
+  return -1;
+}
+
+export function commandWord(argv: string[]): string | undefined {
+  return argv[commandIndex(argv)];
 }
 
 /**
@@ -49,17 +53,16 @@ export function commandWord(argv: string[]): string | undefined {
  * would report it late, or not at all: `-d IMAGE` makes the image -d's value, and
  * `-http_server` reads as -h (help) and more.
  */
-export function unknownOption(argv: string[], shapes: CommandShape[]): { token: string; command: string } | null {
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const t = argv[i]!;
-    if (!t.startsWith("-")) break;
-    const name = t.replace(/^-+/, "").split("=")[0]!;
-    if (GLOBAL_VALUES.has(name) && !t.includes("=")) i++;
+export function unknownOption(argv: string[], shape: CommandShape): { token: string; command: string } | null {
+  const start = commandIndex(argv);
+  if (start < 0) return null;
+  // Before the command only pod's global options stand.
+  for (let i = 0; i < start; i++) {
+    const name = argv[i]!.replace(/^-+/, "").split("=")[0]!;
+    if (!GLOBAL_OPTIONS.options.includes(name)) return { token: argv[i]!.split("=")[0]!, command: shape.name };
+    if (GLOBAL_VALUES.has(name) && !argv[i]!.includes("=")) i++;
   }
-  const shape = shapes.find((s) => s.name === argv[i] || s.aliases.includes(argv[i] ?? ""));
-  if (!shape) return null;
-  for (i++; i < argv.length; i++) {
+  for (let i = start + 1; i < argv.length; i++) {
     const t = argv[i]!;
     if (t === "--") break;
     if (!t.startsWith("-") || t === "-" || /^-\d/.test(t)) continue;

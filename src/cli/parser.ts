@@ -71,20 +71,8 @@ function refuseUnknownCommand(argv: string[], modules: CommandModule<any, any>[]
   throw new UsageError(`unknown command "${first}"`, `${near && near[1] <= 2 ? `did you mean \`pod ${near[0]}\`? ` : ""}\`pod --help\` lists the commands`);
 }
 
-/** Only the command named on the line is built: building all of them costs start-up time. */
-function commandShapes(deps: Deps, state: RunState, argv: string[]): CommandShape[] {
-  const named = new Set([commandWord(argv)]);
-  return commands(deps, state)
-    .filter((m) => {
-      const name = String(m.command ?? "").split(" ")[0]!;
-      const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
-      return named.has(name) || aliases.some((a: string) => named.has(a));
-    })
-    .map(shapeOf);
-}
-
-function refuseUnknownOption(argv: string[], shapes: CommandShape[]): void {
-  const unknown = unknownOption(argv, shapes);
+function refuseUnknownOption(argv: string[], shape: CommandShape): void {
+  const unknown = unknownOption(argv, shape);
   if (!unknown) return;
   const { token, command } = unknown;
   if (token === "-d" || token === "--detach") {
@@ -111,8 +99,7 @@ function namedCommand(modules: CommandModule<any, any>[], argv: string[]): Comma
  * time: `pod ps` need not build sixteen other commands); without one, all of them, for the
  * listing, suggestions and errors.
  */
-export function buildParser(deps: Deps, state: RunState, argv?: string[]): Argv {
-  const all = commands(deps, state);
+export function buildParser(deps: Deps, state: RunState, argv?: string[], all = commands(deps, state)): Argv {
   const named = argv ? namedCommand(all, argv) : undefined;
   const modules = named ? [named] : all;
   let parser = yargs();
@@ -133,16 +120,32 @@ export function buildParser(deps: Deps, state: RunState, argv?: string[]): Argv 
     .option("debug", { type: "boolean", default: false, global: true, describe: "Print stacks with errors" })
     .demandCommand(1, "name a command, e.g. pod up, pod ps (pod --help lists them)")
     .strict()
-    .recommendCommands()
     .help()
     .alias("h", "help")
     .version("version", "Show pod's version", VERSION)
     .wrap(Math.min(120, process.stdout.columns || 120))
     .fail((message, err) => {
       if (err) throw err;
-      throw new UsageError(message, "see `pod --help`");
+      throw usageFromYargs(message, named);
     })
     .exitProcess(false);
+}
+
+/** yargs's own complaints, as one line that says what to do. */
+function usageFromYargs(message: string, named: CommandModule<any, any> | undefined): UsageError {
+  const words = String(named?.command ?? "").split(" ");
+  const help = named ? `\`pod ${words[0]} --help\` shows how` : "`pod --help` lists the commands";
+  if (/^Not enough non-option arguments/.test(message) && named) {
+    const missing = words.filter((w) => w.startsWith("<")).map((w) => w.slice(1, -1).toUpperCase());
+    return new UsageError(`pod ${words[0]} needs ${missing.join(" and ")}`, help);
+  }
+  const choice = /Argument: ([\w-]+), Given: ("[^"]*"), Choices: (.*)$/s.exec(message);
+  if (choice) {
+    const [, arg, given, choices] = choice;
+    const option = words.some((w) => w.replace(/[<>[\].]/g, "") === arg) ? "" : `--${arg} `;
+    return new UsageError(`${option}${given} is not one of ${choices!.replace(/"/g, "")}`, help);
+  }
+  return new UsageError(message.replace(/\s*\n\s*/g, " "), help);
 }
 
 /** Runs one command line; returns the exit code. */
@@ -155,12 +158,14 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
       const topic = argv[i + 1];
       argv = [...argv.slice(0, i), ...(topic && !topic.startsWith("-") ? [topic, "--help"] : ["--help"])];
     }
-    refuseUnknownCommand(argv, commands(deps, state));
+    const all = commands(deps, state);
+    refuseUnknownCommand(argv, all);
     // Only a line with options needs the command's shape (a yargs instance of its own).
-    if (argv.some((t) => t.startsWith("-") && t !== "--")) refuseUnknownOption(argv, commandShapes(deps, state, argv));
+    const named = namedCommand(all, argv);
+    if (named && argv.some((t) => t.startsWith("-") && t !== "--")) refuseUnknownOption(argv, shapeOf(named));
     // Help and --version text goes through the reporter like every other output.
     let output = "";
-    await buildParser(deps, state, argv).parseAsync(argv, {}, (_err, _argv, text) => {
+    await buildParser(deps, state, argv, all).parseAsync(argv, {}, (_err, _argv, text) => {
       output = text;
     });
     if (output) (state.reporter ??= await deps.reporter("human")).result(output);

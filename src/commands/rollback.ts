@@ -8,7 +8,7 @@ import { rollbackTarget } from "../state/record.js";
 
 interface RollbackArgs extends ChangeFlags {
   name: string;
-  to?: number;
+  to?: string;
 }
 
 export function rollbackCommand(deps: Deps, state: RunState): CommandModule<object, RollbackArgs> {
@@ -18,13 +18,14 @@ export function rollbackCommand(deps: Deps, state: RunState): CommandModule<obje
     builder: (y) =>
       changeOptions(y)
         .positional("name", { type: "string", demandOption: true })
-        .option("to", { type: "number", describe: "The generation to go back to (see `pod history`)", group: "Change:" })
+        .option("to", { type: "string", describe: "The generation to go back to (see `pod history`)", group: "Change:" })
         .example("$0 rollback web", "back to the generation before the current one")
         .example("$0 rollback web --to 2", "back to generation 2"),
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
-      if (args.to !== undefined && (!Number.isInteger(args.to) || args.to < 1)) {
+      const to = args.to === undefined ? null : Number(args.to);
+      if (to !== null && !(/^\d+$/.test(args.to!) && to >= 1)) {
         throw new UsageError(`--to ${args.to} is not a generation number`, "`pod history " + name + "` lists them");
       }
       await runChange(deps, reporter, {
@@ -32,7 +33,7 @@ export function rollbackCommand(deps: Deps, state: RunState): CommandModule<obje
         name,
         desired: (observed) => {
           if (!observed.record) throw new PodNotFoundError(`pod ${name} has no record to roll back with`, "`pod ps " + name + "` shows what is left");
-          const found = rollbackTarget(observed.record, args.to ?? null);
+          const found = rollbackTarget(observed.record, to);
           if ("refusal" in found) throw new UsageError(found.refusal, "`pod history " + name + "` lists the generations");
           return { spec: found.target.spec, cause: `rollback to ${found.target.number}` };
         },

@@ -572,3 +572,21 @@ describe("global options before the command", () => {
     expect((await pod("--debug help ps")).out).toContain("pod ps [name]");
   });
 });
+
+describe("yargs's own complaints, as one line", () => {
+  const rows: [string, string][] = [
+    ["export web --to helm", 'pod: --to "helm" is not one of kubernetes, swarm, compose; `pod export --help` shows how'],
+    ["scale web", "pod: pod scale needs NAME and REPLICAS; `pod scale --help` shows how"],
+    ["agent frob", 'pod: "frob" is not one of start, stop, status, logs, run, systemd; `pod agent --help` shows how'],
+    ["--bogus ps", "pod: unknown option --bogus; `pod ps --help` lists its options"],
+    ["rollback web --to abc", "pod: --to abc is not a generation number; `pod history web` lists them"],
+  ];
+  for (const [line, expected] of rows) {
+    it(`pod ${line}`, async () => {
+      const r = await pod(line);
+      expect(r.code).toBe(2);
+      expect(r.errLines).toEqual([expected]);
+      expect(engine.calls).toEqual([]);
+    });
+  }
+});
