@@ -213,7 +213,7 @@ export class DockerEngine implements Engine {
 
   async probeConnect(sandboxId: string, targets: string[], pid?: number): Promise<Record<string, string>> {
     if (targets.length === 0) return {};
-    if (await this.onThisHost(sandboxId, pid)) {
+    if ((await this.hostPid(sandboxId, pid)) !== null) {
       const { connect } = await import("node:net");
       const one = (target: string) =>
         new Promise<string>((resolve) => {
@@ -242,41 +242,49 @@ export class DockerEngine implements Engine {
     return { exitCode, output: Buffer.concat(chunks).toString("utf8") };
   }
 
-  /** Whether the container's process is visible here (its cgroup names it): pod runs on the engine's host. */
-  private async onThisHost(id: string, knownPid?: number): Promise<boolean> {
-    return (await this.localTables(id, knownPid)) !== null;
-  }
+  /** Each sandbox's process on this host, once found: a readiness wait asks every 100 ms. */
+  private readonly pids = new Map<string, number>();
 
   /**
-   * The sandbox's /proc/net tables, when pod runs on the engine's host: its PID's cgroup must
-   * name the container, or the PID is another process's (pod in a container, a remote
-   * engine) and the probe runs in the sandbox instead. A file read, not an exec: what lets
-   * \`pod ps\` start within twice \`node -e 0\`.
+   * The container's main process, when pod runs on the engine's host: its cgroup must name
+   * the container, or the PID is another process's (pod in a container, a remote engine)
+   * and the caller asks the sandbox instead. null then.
    */
-  private async localTables(id: string, knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
+  private async hostPid(id: string, knownPid?: number): Promise<number | null> {
     if (!this.address.startsWith("unix://")) return null;
-    try {
-      let pid = knownPid ?? 0;
-      let fullId = id;
-      if (!pid || id.length < 64) {
-        const { body } = await this.http.request<{ Id: string; State: { Pid: number } }>("GET", `/containers/${id}/json`);
-        pid = body.State.Pid;
-        fullId = body.Id;
+    const names = (pid: number, fullId: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(fullId);
+      } catch {
+        return false;
       }
-      if (!pid) return null;
-      // Small files of the kernel's: read at once, no thread pool round trip.
-      if (!readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(fullId)) return null;
-      const read = (t: string) => {
-        try {
-          return readFileSync(`/proc/${pid}/net/${t}`, "utf8");
-        } catch {
-          return ""; // no IPv6 in the kernel: no tcp6/udp6 table
-        }
-      };
-      return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
+    };
+    const cached = this.pids.get(id);
+    if (cached !== undefined && names(cached, id)) return cached;
+    if (knownPid && id.length === 64 && names(knownPid, id)) return knownPid;
+    try {
+      const { body } = await this.http.request<{ Id: string; State: { Pid: number } }>("GET", `/containers/${id}/json`);
+      const pid = body.State.Pid;
+      if (!pid || !names(pid, body.Id)) return null;
+      this.pids.set(id, pid);
+      return pid;
     } catch {
       return null;
     }
+  }
+
+  /** The sandbox's /proc/net tables on this host: a file read, not an exec (start-up time of \`pod ps\`). */
+  private async localTables(id: string, knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
+    const pid = await this.hostPid(id, knownPid);
+    if (pid === null) return null;
+    const read = (t: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/net/${t}`, "utf8");
+      } catch {
+        return ""; // no IPv6 in the kernel: no tcp6/udp6 table
+      }
+    };
+    return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
   }
 
   async hostSysctl(name: string): Promise<string | null> {
