@@ -69,24 +69,37 @@ export interface Outcome extends Planned {
   record: PodRecord;
 }
 
-/** Image id → a reference that still names it, so replicas show a name, not an id. */
-async function imageRefs(engine: Engine, specs: PodSpec[]): Promise<Record<string, string>> {
+/**
+ * What the engine says of the images involved, asked once per image: which reference still
+ * names each id (so replicas are created, and shown, by name) and the user each runs as.
+ */
+async function imageFacts(engine: Engine, specs: PodSpec[]): Promise<{ refs: Record<string, string>; users: Record<string, string> }> {
   const refs: Record<string, string> = {};
-  for (const s of specs) {
-    const { image, imageId } = s.replica;
-    if (refs[imageId] === undefined && (await engine.image(image))?.id === imageId) refs[imageId] = image;
+  const users: Record<string, string> = {};
+  for (const { image, imageId } of specs.map((s) => s.replica)) {
+    if (imageId in users) continue;
+    const byRef = await engine.image(image);
+    if (byRef?.id === imageId) {
+      refs[imageId] = image;
+      users[imageId] = byRef.user;
+    } else {
+      const byId = await engine.image(imageId);
+      if (byId) users[imageId] = byId.user;
+    }
   }
-  return refs;
+  return { refs, users };
 }
 
 /** New replicas beside serving ones must run as the same user (SO_REUSEPORT). */
-async function checkUser(engine: Engine, observed: ObservedPod, desired: PodSpec): Promise<void> {
+function checkUser(observed: ObservedPod, desired: PodSpec, plan: Plan, users: Record<string, string>): void {
   const current = observed.record?.spec;
   const sandbox = observed.sandbox;
   if (!current || desired.network.balance !== "reuseport") return;
+  if (!plan.steps.some((step) => step.some((a) => a.kind === "start-replicas"))) return;
   if (!observed.replicas.some((r) => condition(r, sandbox, desired.network.balance) === "running")) return;
-  const [before, after] = await Promise.all([engine.image(current.replica.imageId), engine.image(desired.replica.imageId)]);
-  if (before && after) checkSameUser(effectiveUser(current.replica.user, before.user), effectiveUser(desired.replica.user, after.user));
+  const before = users[current.replica.imageId];
+  const after = users[desired.replica.imageId];
+  if (before !== undefined && after !== undefined) checkSameUser(effectiveUser(current.replica.user, before), effectiveUser(desired.replica.user, after));
 }
 
 export async function converge(deps: ConvergeDeps, observed: ObservedPod, change: Change): Promise<Outcome> {
@@ -94,7 +107,8 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
   const planned = planChange(observed, change);
   const { plan, isNew } = planned;
   checkOutage(change.desired.name, plan.outage, change.recreate);
-  await checkUser(engine, observed, change.desired);
+  const { refs, users } = await imageFacts(engine, observed.record ? [change.desired, observed.record.spec] : [change.desired]);
+  checkUser(observed, change.desired, plan, users);
   const facts = await engineFacts(engine);
   if (!facts.migrateReq && plan.steps.some((s) => s.some((a) => a.kind === "stop-replica"))) {
     deps.emit({
@@ -118,7 +132,6 @@ export async function converge(deps: ConvergeDeps, observed: ObservedPod, change
     record = newRecord(change.desired, observed.key ?? newPodKey(), now(), change.cause, VERSION);
     await writeRecord(engine, record, observed.recordCopies);
   }
-  const refs = await imageRefs(engine, [change.desired, record.spec]);
   const context = (spec: PodSpec, sandboxId: string | null, pod: ObservedPod, signal?: AbortSignal): ExecContext => ({
     engine,
     clock: deps.clock,
