@@ -4,6 +4,7 @@ import type { Deps, RunState } from "../cli/deps.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
 import { Label } from "../state/labels.js";
+import { podExists } from "../state/observe.js";
 import { lastExitsFrom, podView } from "../state/status.js";
 import { observeViews } from "../watch/views.js";
 
@@ -40,7 +41,7 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       const engine = deps.engine(args);
       const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [] })).pods.map((p) => p.spec.name));
       const all = (await observeViews(engine)).filter((p) => (args.name === undefined || p.view.name === args.name) && (fromFile === null || fromFile.has(p.view.name)));
-      const found = all.filter((p) => p.view.replicas.asked > 0 || p.view.sandbox !== null || p.view.replicaContainers.length > 0 || p.view.generation !== null);
+      const found = all.filter((p) => podExists(p.pod));
       if (args.name !== undefined && found.length === 0) {
         const ignored = all.flatMap((p) => formatForeign(p.view));
         throw new PodNotFoundError(`no pod named ${args.name} on the engine${ignored.length > 0 ? ` (${ignored.length} containers carry its labels, but pod did not make them)` : ""}`, "`pod ps` lists the pods");
