@@ -2,7 +2,7 @@
 // plan's order, reporting events. It decides nothing: what to do is in the plan; how each
 // action behaves when it fails is part of that action's meaning, written here once.
 import type { Clock } from "../clock.js";
-import type { Engine } from "../engine/engine.js";
+import { SANDBOX_PROGRAM, type Engine } from "../engine/engine.js";
 import { EngineError, InterruptedError, PodError, UsageError } from "../errors.js";
 import { natRuleset } from "../modes/dnat.js";
 import type { Action, Plan } from "../plan/actions.js";
@@ -10,7 +10,7 @@ import type { NetworkSpec } from "../spec/types.js";
 import { previousName, replicaName } from "../state/labels.js";
 import type { ContainerRef } from "../state/observe.js";
 import { probeListeners, waitReady, type Listeners, type WaitedReplica } from "./readiness.js";
-import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, SANDBOX_BINARY, sandboxConfig, type EngineFacts } from "./render.js";
+import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig, type EngineFacts } from "./render.js";
 
 export type ExecEvent =
   | { type: "action-start"; action: Action; step: number }
@@ -131,7 +131,7 @@ async function perform(action: Action, step: number, ctx: ExecContext): Promise<
 async function applyRoutes(ctx: ExecContext): Promise<void> {
   if (ctx.balance !== "dnat" || !ctx.sandboxId) return;
   const ruleset = natRuleset(ctx.network, [...ctx.routes.values()].map((ip) => ({ ip })), ctx.network.spread ?? "random");
-  const { exitCode, output } = await ctx.engine.execWithInput(ctx.sandboxId, [SANDBOX_BINARY, "nat"], ruleset);
+  const { exitCode, output } = await ctx.engine.execWithInput(ctx.sandboxId, [SANDBOX_PROGRAM, "nat"], ruleset);
   if (exitCode !== 0) throw new EngineError(`the sandbox could not write its NAT rules (nft exit ${exitCode}): ${output.trim()}`);
 }
 

@@ -8,7 +8,6 @@ import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";
 
 export const SANDBOX_IMAGE = "pod-sandbox:latest";
-export const SANDBOX_BINARY = "/pod-sandbox";
 
 /** What the engine is like, read once per command. */
 export interface EngineFacts {

@@ -1,7 +1,7 @@
 // The one adapter to a real engine: each method is thin and alike — one Engine API call
 // through EngineHttp, its answer turned into plain data, its error into a PodError that
 // names the container.
-import type { Engine } from "./engine.js";
+import { SANDBOX_PROGRAM, type Engine } from "./engine.js";
 import { readFileSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
 import { EngineError } from "../errors.js";
@@ -9,9 +9,6 @@ import { demux, DemuxStream, EngineHttp } from "./http.js";
 import { listenersFromTables } from "./procnet.js";
 import type { Endpoint } from "./endpoint.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, StatsSample } from "./types.js";
-
-/** The sandbox image's probe (fixtures/sandbox), for engines pod cannot read /proc of. */
-const SANDBOX_PROBE = "/pod-sandbox";
 
 function short(id: string): string {
   return id.slice(0, 12);
@@ -206,7 +203,7 @@ export class DockerEngine implements Engine {
   async probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string> {
     const local = await this.localTables(sandboxId, pid);
     if (local) return listenersFromTables(local, ports);
-    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROBE, "probe", ...ports]);
+    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROGRAM, "probe", ...ports]);
     if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
     return output;
   }
@@ -230,7 +227,7 @@ export class DockerEngine implements Engine {
       const answers = await Promise.all(targets.map(one));
       return Object.fromEntries(targets.map((t, i) => [t, answers[i]!]));
     }
-    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROBE, "connect", ...targets]);
+    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROGRAM, "connect", ...targets]);
     if (exitCode !== 0) throw new EngineError(`the sandbox's connect probe failed (exit ${exitCode}): ${output.trim()}`);
     return Object.fromEntries(output.trim().split("\n").map((l) => l.trim().split(" ") as [string, string]));
   }

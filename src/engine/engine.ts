@@ -2,6 +2,9 @@
 // an in-memory fake and run for real through the one adapter (./docker.ts).
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, StatsSample } from "./types.js";
 
+/** The sandbox image's program (fixtures/sandbox): its probe, connect and nat modes answer from inside a pod's namespace. */
+export const SANDBOX_PROGRAM = "/pod-sandbox";
+
 export interface Engine {
   /** Where pod talks to the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
