@@ -35,6 +35,14 @@ export function formatCpus(nanoCpus: number): string {
 
 export { formatBytes, formatDuration };
 
+/** Compose's and Swarm's `deploy.resources`, or nothing when the pod sets no limit. */
+export function composeResources(spec: PodSpec): { resources?: { limits: Record<string, string> } } {
+  const limits: Record<string, string> = {};
+  if (spec.replica.nanoCpus !== null) limits["cpus"] = formatCpus(spec.replica.nanoCpus);
+  if (spec.replica.memoryBytes !== null) limits["memory"] = formatBytes(spec.replica.memoryBytes);
+  return Object.keys(limits).length > 0 ? { resources: { limits } } : {};
+}
+
 /** The stop timeout pod's replicas get: the spec's, else the engine's default of 10 s. */
 export function stopTimeout(spec: PodSpec): number {
   return spec.replica.stopTimeoutS ?? 10;

@@ -4,7 +4,7 @@
 // project name nor Compose changes which ones the pod uses.
 import { POD_EXTENSION, type PodExtension } from "../spec/compose/extension.js";
 import type { PodSpec } from "../spec/types.js";
-import { formatBytes, formatCpus, formatDuration, namedVolumes } from "./common.js";
+import { composeResources, formatDuration, namedVolumes } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 
 type Obj = Record<string, unknown>;
@@ -38,12 +38,9 @@ function service(spec: PodSpec): Obj {
   if (n.dnsSearch.length > 0) s["dns_search"] = n.dnsSearch;
   if (n.dnsOptions.length > 0) s["dns_opt"] = n.dnsOptions;
   if (n.extraHosts.length > 0) s["extra_hosts"] = n.extraHosts;
-  const limits: Obj = {};
-  if (r.nanoCpus !== null) limits["cpus"] = formatCpus(r.nanoCpus);
-  if (r.memoryBytes !== null) limits["memory"] = formatBytes(r.memoryBytes);
   s["deploy"] = {
     replicas: spec.replicas,
-    ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
+    ...composeResources(spec),
     update_config: { parallelism: spec.update.parallel, order: spec.update.order },
   };
   const extension: PodExtension = { balance: n.balance };

@@ -4,7 +4,7 @@
 // reads) with only keys Swarm honours; what Swarm cannot express is said in comments at
 // the top, never dropped silently.
 import type { PodSpec } from "../spec/types.js";
-import { formatBytes, formatCpus, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
+import { composeResources, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 
 type Obj = Record<string, unknown>;
@@ -85,14 +85,11 @@ export function swarmExport(spec: PodSpec): SwarmExport {
   if (n.dnsOptions.length > 0) notes.push(`the resolver options ${n.dnsOptions.join(" ")} have no stack file key`);
   if (n.extraHosts.length > 0) s["extra_hosts"] = n.extraHosts;
 
-  const limits: Obj = {};
-  if (r.nanoCpus !== null) limits["cpus"] = formatCpus(r.nanoCpus);
-  if (r.memoryBytes !== null) limits["memory"] = formatBytes(r.memoryBytes);
   s["deploy"] = {
     replicas: spec.replicas,
     update_config: { parallelism: spec.update.parallel, order: spec.update.order, failure_action: "rollback" },
     rollback_config: { parallelism: spec.update.parallel, order: spec.update.order },
-    ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
+    ...composeResources(spec),
   };
 
   const doc: Obj = { version: "3.8", services: { [spec.name]: s } };
