@@ -1,11 +1,11 @@
 # One entry for users and CI. On a fresh Debian machine every target installs what it
 # needs: Debian's docker.io (and starts dockerd when no engine answers), Go for the sample
-# server, wrk and hey for load, the npm dependencies; then builds the CLI and the images.
+# server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat), the
+# npm dependencies; then builds the CLI and the images.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := docker.io golang-go wrk hey curl nftables
 CACHE := .cache
 DOCKERD_LOG := $(CACHE)/dockerd.log
 TS_SOURCES := $(shell find src -name '*.ts')
