@@ -2,7 +2,7 @@
 // so scaling never recreates; the network hash covers what only a new sandbox can change.
 import { createHash } from "node:crypto";
 import { formatPort } from "./parse.js";
-import type { NetworkSpec, PodSpec, ReplicaSpec } from "./types.js";
+import { DEFAULT_HEALTH, type NetworkSpec, type PodSpec, type ReplicaSpec } from "./types.js";
 
 function digest(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 12);
@@ -27,6 +27,8 @@ export function replicaHash(r: ReplicaSpec): string {
     r.nanoCpus,
     r.stopTimeoutS,
     r.stopSignal,
+    // Left out when it is the default, so pods recorded before health checks keep their hash.
+    ...(r.health && JSON.stringify(r.health) !== JSON.stringify(DEFAULT_HEALTH) ? [r.health] : []),
   ]);
 }
 

@@ -64,7 +64,35 @@ export interface ReplicaSpec {
   stopTimeoutS: number | null;
   /** null: the image's STOPSIGNAL. */
   stopSignal: string | null;
+  /** How each replica's health is checked; absent in records written before health checks (= the image's own). */
+  health?: HealthSpec;
 }
+
+/**
+ * A replica's health check; readiness waits for "healthy" when there is one.
+ * - image: the image's HEALTHCHECK, if it has one (Docker's default);
+ * - none: no check, even if the image has one (--no-healthcheck);
+ * - cmd: Docker's test, ["CMD", ...] or ["CMD-SHELL", "..."] (--health-cmd);
+ * - http, tcp: pod's own probes, needing nothing in the image: the sandbox's program runs
+ *   them as the replica's Docker healthcheck (--health-http PATH, --health-tcp).
+ *   port null: the first published container port.
+ */
+export interface HealthSpec {
+  check:
+    | { kind: "image" }
+    | { kind: "none" }
+    | { kind: "cmd"; test: string[] }
+    | { kind: "http"; path: string; port: number | null }
+    | { kind: "tcp"; port: number | null };
+  /** null: the image's value, else Docker's default. */
+  intervalMs: number | null;
+  timeoutMs: number | null;
+  retries: number | null;
+  startPeriodMs: number | null;
+}
+
+/** What a replica spec without a `health` field means: the image's own check, its own timings. */
+export const DEFAULT_HEALTH: HealthSpec = { check: { kind: "image" }, intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null };
 
 /** How a rolling replacement proceeds. Not part of any hash: it changes no container. */
 export interface UpdatePolicy {
