@@ -69,6 +69,8 @@ export class ChangeFailedError extends PodError {
     message: string,
     hint: string | undefined,
     readonly cause: PodError,
+    /** Other actions of the same step that failed too: every failure is said, not the first alone. */
+    readonly others: PodError[] = [],
   ) {
     super(message, hint);
   }
@@ -84,4 +86,8 @@ export class ExitStatus extends PodError {
   constructor(readonly exitCode: number) {
     super(`the command exited with ${exitCode}`);
   }
+}
+
+export function notFound(name: string): PodNotFoundError {
+  return new PodNotFoundError(`no pod named ${name} on the engine`, "`pod ps` lists the pods; `pod up` creates one");
 }

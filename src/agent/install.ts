@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { checkoutRoot } from "../apply/images.js";
+import { checkoutRoot } from "../checkout.js";
 import type { Engine } from "../engine/engine.js";
 import type { ContainerConfig, ContainerInfo } from "../engine/types.js";
 import { ImageMissingError } from "../errors.js";

@@ -2,25 +2,27 @@
 // It follows the engine's events and resyncs periodically (events can be missed), debounces
 // bursts, takes each pod's lock like any command (and never waits for one: a command in
 // progress goes first), and reuses observe → plan → apply. It never changes a spec.
-import { converge, planChange } from "../apply/converge.js";
-import { ensureSandboxImage } from "../apply/images.js";
-import { withLock } from "../apply/lock.js";
+import { runFlow } from "../apply/change.js";
 import { describeReplica } from "../apply/readiness.js";
-import { observe, observeEvery } from "../apply/snapshot.js";
 import type { Clock } from "../clock.js";
 import type { Engine } from "../engine/engine.js";
 import { ChangeFailedError, NotReadyError, PodBusyError, PodError } from "../errors.js";
-import { formatPlan, isEmpty } from "../plan/actions.js";
+import { formatPlan } from "../plan/actions.js";
+import type { ChangeRequest } from "../plan/decide.js";
+import type { FlowEvent } from "../plan/events.js";
+import type { Probes } from "../probes/probes.js";
 import { targetPorts } from "../spec/parse.js";
 import { Label } from "../state/labels.js";
-import type { ObservedPod } from "../state/observe.js";
-import { podView } from "../state/status.js";
+import { recordedSpec, type ObservedPod } from "../state/observe.js";
 import { newerVersion } from "../state/record.js";
+import { readPods } from "../state/snapshot.js";
+import { podView } from "../state/status.js";
 import { VERSION } from "../version.js";
 import { Schedule } from "./schedule.js";
 
 export interface AgentDeps {
   engine: Engine;
+  probes: Probes;
   clock: Clock;
   signal: AbortSignal;
   /** One decision, one line. */
@@ -81,7 +83,7 @@ export class Agent {
 
   private async resyncAll(cause: string): Promise<void> {
     try {
-      for (const pod of await observeEvery(this.deps.engine)) if (pod.record) this.touch(pod.name, cause);
+      for (const pod of await readPods(this.deps.engine)) if (pod.record) this.touch(pod.name, cause);
     } catch (err) {
       this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: cannot list pods (${oneLine(err)})`);
     }
@@ -140,41 +142,51 @@ export class Agent {
   }
 
   /**
-   * One look at one pod: repair it to its record if it strays. A healthy pod costs one
-   * snapshot and no write: the lock is taken only when there is something to do.
+   * One look at one pod: repair it to its record if it strays, through the same change flow
+   * as every command. A pod in sync costs one snapshot and no write: the lock is taken only
+   * when there is something to do, and never waited for (a command in progress goes first).
    */
   async sync(name: string, cause: string): Promise<void> {
-    const { engine, clock } = this.deps;
-    // Never an outage on its own: a pod that serves is not recreated by the agent.
-    const change = (observed: ObservedPod) => ({ desired: observed.record!.spec, cause: "agent", stopTimeoutS: null, readyTimeoutMs: this.o.readyTimeoutMs, recreate: false });
+    const { engine, probes, clock } = this.deps;
+    const request: ChangeRequest = {
+      pod: name,
+      // Never a change of spec, and never an outage on its own: a pod that serves is not recreated.
+      desired: (observed) => ({ spec: recordedSpec(observed), cause: "agent" }),
+      recreate: false,
+      mustExist: false,
+      stopTimeoutS: null,
+      readyTimeoutMs: this.o.readyTimeoutMs,
+    };
+    const started = clock.now();
     try {
-      const first = await observe(engine, name);
-      if (!first.record) return this.schedule.forget(name);
-      const writer = first.record.writer;
-      if (writer && newerVersion(writer, VERSION)) {
-        // A newer pod wrote this record: what it asks may mean more than this agent knows.
-        if (!this.leftAlone.has(name)) this.log(name, `left alone: its record was written by pod ${writer}, newer than this agent (${VERSION}); \`pod agent start\` updates the agent`);
-        this.leftAlone.add(name);
-        return this.schedule.forget(name);
-      }
-      if (isEmpty(planChange(first, change(first)).plan)) {
-        await this.reportCrashes(first);
-        return this.schedule.succeeded(name);
-      }
-      await withLock({ engine, pod: name, clock, timeoutMs: 0 }, async () => {
-        const observed = await observe(engine, name);
-        if (!observed.record) return this.schedule.forget(name);
-        const { plan } = planChange(observed, change(observed));
-        if (isEmpty(plan)) return this.schedule.succeeded(name);
-        const why = podView(observed, null).reasons.join(", ") || cause;
-        this.log(name, `${why} → ${formatPlan(plan).split("\n").map((l) => l.replace(/^\d+\. /, "")).join("; ")}`);
-        await ensureSandboxImage(engine, (text) => this.log(name, text));
-        const started = clock.now();
-        const outcome = await converge({ engine, clock, emit: () => undefined }, observed, change(observed));
-        const view = podView({ ...outcome.after, lock: null }, null);
-        this.log(name, `serving as recorded (${view.replicas.ready}/${view.replicas.asked}) after ${((clock.now() - started) / 1000).toFixed(1)}s`);
-        this.schedule.succeeded(name);
+      const result = await runFlow({ engine, probes, clock, emit: (e: FlowEvent) => this.onEvent(name, e) }, request, {
+        dryRun: false,
+        lockTimeoutMs: 0,
+        lookFirst: true,
+        accept: (snapshot, decision, stage) => {
+          const record = snapshot.pod.record;
+          if (!record) return false;
+          if (record.writer && newerVersion(record.writer, VERSION)) {
+            // A newer pod wrote this record: what it asks may mean more than this agent knows.
+            if (!this.leftAlone.has(name)) this.log(name, `left alone: its record was written by pod ${record.writer}, newer than this agent (${VERSION}); \`pod agent start\` updates the agent`);
+            this.leftAlone.add(name);
+            return false;
+          }
+          if (stage === "apply") {
+            const why = podView(snapshot.pod, null).reasons.join(", ") || cause;
+            const steps = formatPlan(decision.plan).split("\n").map((l) => l.replace(/^\d+\. /, ""));
+            this.log(name, `${why} → ${steps.join("; ")}`);
+          }
+          return true;
+        },
       });
+      if (result.kind === "stopped") return this.schedule.forget(name);
+      if (result.kind === "in-sync") await this.reportCrashes(result.snapshot.pod);
+      if (result.kind === "applied") {
+        const view = podView({ ...result.after, lock: null }, null);
+        this.log(name, `serving as recorded (${view.replicas.ready}/${view.replicas.asked}) after ${((clock.now() - started) / 1000).toFixed(1)}s`);
+      }
+      this.schedule.succeeded(name);
     } catch (err) {
       if (err instanceof PodBusyError) return this.schedule.busy(name, clock.now(), BUSY_RETRY_MS);
       const delay = this.schedule.failed(name, clock.now(), "retry after a failed repair");
@@ -184,6 +196,11 @@ export class Agent {
       this.log(name, `repair failed: ${oneLine(err)}${details.length > 0 ? ` (${details.map((d) => d.trim()).join("; ")})` : ""}; next try in ${Math.round(delay / 1000)}s`);
       this.wake?.();
     }
+  }
+
+  /** What the flow says as it repairs: the decision, once, then nothing per action. */
+  private onEvent(pod: string, e: FlowEvent): void {
+    if (e.type === "note") this.log(pod, e.text);
   }
 
   /** Replicas the engine keeps restarting: said, with why, at a backed-off pace per replica. */

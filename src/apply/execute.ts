@@ -1,143 +1,161 @@
-// Applies a plan: one engine call (or one create+start, one stop+remove) per action, in the
-// plan's order, reporting events. It decides nothing: what to do is in the plan; how each
-// action behaves when it fails is part of that action's meaning, written here once.
+// Applies a plan: steps in order, the actions of one step together; each action is carried
+// out with the engine calls its meaning always takes (one create+start per replica, one
+// stop+remove, …) and ends in a result of its own, podman's per-container report. It decides
+// nothing: after a step with a failure it stops and returns every result; what happens then
+// is the change flow's (apply/converge.ts).
 import type { Clock } from "../clock.js";
 import { SANDBOX_PROGRAM, type Engine } from "../engine/engine.js";
 import { EngineError, InterruptedError, PodError, UsageError } from "../errors.js";
-import { natRuleset } from "../modes/dnat.js";
+import { modeOf, type EngineFacts } from "../modes/index.js";
 import type { Action, Plan } from "../plan/actions.js";
-import type { NetworkSpec } from "../spec/types.js";
+import type { ExecEvent } from "../plan/events.js";
+import type { Probes, SandboxRef } from "../probes/probes.js";
+import { targetPorts } from "../spec/parse.js";
+import type { PodSpec } from "../spec/types.js";
 import { previousName, replicaName } from "../state/labels.js";
 import type { ContainerRef } from "../state/observe.js";
-import { probeListeners, waitReady, type Listeners, type WaitedReplica } from "./readiness.js";
-import { moreNetworks, REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig, type EngineFacts } from "./render.js";
+import { waitReady, type WaitedReplica } from "./readiness.js";
+import { REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig } from "./render.js";
+import { removeRecord, writeRecord } from "./record-store.js";
 
-export type ExecEvent =
-  | { type: "action-start"; action: Action; step: number }
-  | { type: "action-progress"; action: Action; step: number; text: string }
-  | { type: "action-done"; action: Action; step: number; ms: number }
-  | { type: "action-failed"; action: Action; step: number; ms: number; error: PodError };
+/** A replica an action made, and whether it came to serve. */
+export interface MadeReplica extends ContainerRef {
+  number: number;
+  serving: boolean;
+}
 
+export interface ActionResult {
+  action: Action;
+  step: number;
+  ms: number;
+  /** null: done. */
+  error: PodError | null;
+  /** Replicas the action created, serving or not (start-replicas). */
+  made: MadeReplica[];
+}
+
+export interface ExecReport {
+  results: ActionResult[];
+  failed: ActionResult[];
+  /** Stopped between steps by Ctrl-C (or SIGTERM) before the plan's end. */
+  interrupted: boolean;
+}
+
+/** What carrying out a plan needs: the engine, the pod, and what earlier actions changed. */
 export interface ExecContext {
   engine: Engine;
+  probes: Probes;
   clock: Clock;
-  signal?: AbortSignal;
   emit: (e: ExecEvent) => void;
-  pod: string;
+  /** The spec whose containers this plan makes. */
+  spec: PodSpec;
   /** Signs the containers this plan makes. */
   key: string;
   facts: EngineFacts;
-  /** Ports every replica must listen on, e.g. ["8080/tcp"]. */
-  ports: string[];
-  balance: "reuseport" | "dnat" | "host";
-  /** The pod's network (dnat writes its rules from it), and the network dnat replicas join. */
-  network: NetworkSpec;
-  /** dnat: replicas the sandbox sends connections to, by container id → address. */
-  routes: Map<string, string>;
   readyTimeoutMs: number;
   /** Image id → a reference that still names it, to create replicas by name. */
   imageRefs: Record<string, string>;
-  /** The pod's sandbox: the observed one, or the one a create-sandbox action makes. */
-  sandboxId: string | null;
-  /** Each number's kept previous container, replaced as new ones are set aside. */
+  /** The sandbox replicas join: set when the plan makes a new one. */
+  sandbox: SandboxRef | null;
+  /** Replicas the sandbox routes connections to (modes with routes), by id → address. */
+  routes: Map<string, string>;
+  /** Each number's replica kept stopped for `pod logs --previous`. */
   previous: Map<number, ContainerRef>;
 }
 
-export async function applyPlan(plan: Plan, ctx: ExecContext): Promise<void> {
-  for (const [index, step] of plan.steps.entries()) {
-    if (ctx.signal?.aborted) throw new InterruptedError("interrupted between steps");
-    // Every action of the step finishes before the first failure is thrown.
-    const results = await Promise.allSettled(step.map((a) => runAction(a, index + 1, ctx)));
-    const failure = results.find((r) => r.status === "rejected");
-    if (failure) throw (failure as PromiseRejectedResult).reason;
+export async function execute(plan: Plan, ctx: ExecContext, signal?: AbortSignal): Promise<ExecReport> {
+  const results: ActionResult[] = [];
+  for (const [i, step] of plan.steps.entries()) {
+    if (signal?.aborted) return { results, failed: [], interrupted: true };
+    const done = await Promise.all(step.map((action) => run(action, i + 1, ctx, signal)));
+    results.push(...done);
+    const failed = done.filter((r) => r.error !== null);
+    if (failed.length > 0) return { results, failed, interrupted: false };
   }
+  return { results, failed: [], interrupted: false };
 }
 
 function asPodError(err: unknown): PodError {
   return err instanceof PodError ? err : new EngineError(err instanceof Error ? err.message : String(err));
 }
 
-async function runAction(action: Action, step: number, ctx: ExecContext): Promise<void> {
+async function run(action: Action, step: number, ctx: ExecContext, signal?: AbortSignal): Promise<ActionResult> {
   const started = ctx.clock.now();
+  const made: MadeReplica[] = [];
   ctx.emit({ type: "action-start", action, step });
   try {
-    await perform(action, step, ctx);
+    await perform(action, step, ctx, made, signal);
   } catch (err) {
-    const error = asPodError(err);
-    ctx.emit({ type: "action-failed", action, step, ms: ctx.clock.now() - started, error });
-    throw error;
+    const error = asPodError(explainEngineRefusal(err));
+    const ms = ctx.clock.now() - started;
+    ctx.emit({ type: "action-failed", action, step, ms, error });
+    return { action, step, ms, error, made };
   }
-  ctx.emit({ type: "action-done", action, step, ms: ctx.clock.now() - started });
+  const ms = ctx.clock.now() - started;
+  ctx.emit({ type: "action-done", action, step, ms });
+  return { action, step, ms, error: null, made };
 }
 
-async function perform(action: Action, step: number, ctx: ExecContext): Promise<void> {
+async function perform(action: Action, step: number, ctx: ExecContext, made: MadeReplica[], signal?: AbortSignal): Promise<void> {
   const { engine } = ctx;
   switch (action.kind) {
     case "create-sandbox": {
-      const id = await engine.createContainer(sandboxConfig(action.spec, ctx.key, ctx.facts)).catch((err) => {
-        throw explainEngineRefusal(err);
-      });
-      try {
-        for (const n of moreNetworks(action.spec)) await engine.connectNetwork(n.name, id, n.aliases);
-        await engine.startContainer(id);
-      } catch (err) {
-        await engine.removeContainer(id);
-        throw explainEngineRefusal(err);
-      }
-      ctx.sandboxId = id;
+      const { config, connect } = sandboxConfig(action.spec, ctx.key, ctx.facts);
+      const id = await engine.createContainer(config);
+      // Made, even if what follows fails: a failed change's undo finds it by its labels.
+      ctx.sandbox = { id };
+      for (const n of connect) await engine.connectNetwork(n.name, id, n.aliases);
+      await engine.startContainer(id);
       // A new namespace has no rules: replicas are routed as they become ready.
       ctx.routes.clear();
       return applyRoutes(ctx);
     }
     case "start-sandbox":
-      await engine.startContainer(action.sandbox.id).catch((err) => {
-        throw explainEngineRefusal(err);
-      });
-      ctx.sandboxId = action.sandbox.id;
+      await engine.startContainer(action.sandbox.id);
+      ctx.sandbox = { id: action.sandbox.id };
       ctx.routes.clear();
       return applyRoutes(ctx);
     case "remove-sandbox":
-      await engine.removeContainer(action.sandbox.id);
-      return;
+      return engine.removeContainer(action.sandbox.id);
     case "stop-replica":
-      // dnat: it loses its rule first, then drains; its connections keep their conntrack entries.
+      // With routes, it loses its rule first, then drains; its connections keep their conntrack entries.
       if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
       await engine.stopContainer(action.replica.id, action.timeoutS);
-      if (action.keep) await setAside(ctx, action.replica.number, action.replica.id);
-      else await engine.removeContainer(action.replica.id);
-      return;
+      if (action.keep) return setAside(ctx, action.replica.number, action.replica.id);
+      return engine.removeContainer(action.replica.id);
     case "remove-replica":
       if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
-      await engine.removeContainer(action.replica.id);
-      return;
+      return engine.removeContainer(action.replica.id);
     case "rename-replica":
-      await engine.renameContainer(action.replica.id, action.to);
-      return;
+      return engine.renameContainer(action.replica.id, action.to);
     case "start-replicas":
-      return startReplicas(action, step, ctx);
+      return startReplicas(action, step, ctx, made, signal);
     case "restart-replicas":
-      return restartReplicas(action, step, ctx);
+      return restartReplicas(action, step, ctx, signal);
     case "await-ready": {
-      const sandboxId = requireSandbox(ctx);
+      const sandbox = requireSandbox(ctx);
       const info = await engine.inspectContainer(action.replica.id);
       const waited = [{ id: action.replica.id, name: action.replica.name, restarts: info?.restartCount ?? 0 }];
-      await waitReady(engine, readyOptions(ctx, sandboxId, waited, { count: action.listeners, baseline: null }, action, step));
-      return;
+      return waitReady(engine, ctx.probes, { ...readyOptions(ctx, sandbox, waited, { count: action.listeners, baseline: null }, action, step, signal), watchRestarts: true });
     }
+    case "write-record":
+      return writeRecord(engine, action.record, action.replaces);
+    case "remove-record":
+      return removeRecord(engine, action.copies);
   }
 }
 
-/** dnat: the sandbox's rules, replaced whole in one nft transaction. Other modes have none. */
+/** The sandbox's routing rules, replaced whole in one transaction, for modes that route. */
 async function applyRoutes(ctx: ExecContext): Promise<void> {
-  if (ctx.balance !== "dnat" || !ctx.sandboxId) return;
-  const ruleset = natRuleset(ctx.network, [...ctx.routes.values()].map((ip) => ({ ip })), ctx.network.spread ?? "random");
-  const { exitCode, output } = await ctx.engine.execWithInput(ctx.sandboxId, [SANDBOX_PROGRAM, "nat"], ruleset);
+  const ruleset = modeOf(ctx.spec.network).routes(ctx.spec.network, [...ctx.routes.values()]);
+  if (ruleset === null || !ctx.sandbox) return;
+  const { exitCode, output } = await ctx.engine.execWithInput(ctx.sandbox.id, [SANDBOX_PROGRAM, "nat"], ruleset);
   if (exitCode !== 0) throw new EngineError(`the sandbox could not write its NAT rules (nft exit ${exitCode}): ${output.trim()}`);
 }
 
-/** dnat: once ready, replicas get their rule (start-first: only what listens is routed). */
+/** Once ready, replicas get their route (start-first: only what answers is routed). */
 async function route(ctx: ExecContext, ids: string[]): Promise<void> {
-  if (ctx.balance !== "dnat") return;
+  if (modeOf(ctx.spec.network).routes(ctx.spec.network, []) === null) return;
   for (const id of ids) {
     const ip = (await ctx.engine.inspectContainer(id))?.networks[0]?.ip;
     if (ip) ctx.routes.set(id, ip);
@@ -145,57 +163,48 @@ async function route(ctx: ExecContext, ids: string[]): Promise<void> {
   await applyRoutes(ctx);
 }
 
-function requireSandbox(ctx: ExecContext): string {
-  if (!ctx.sandboxId) throw new EngineError(`pod ${ctx.pod} has no sandbox to run replicas in`);
-  return ctx.sandboxId;
+function requireSandbox(ctx: ExecContext): SandboxRef {
+  if (!ctx.sandbox) throw new EngineError(`pod ${ctx.spec.name} has no sandbox to run replicas in`);
+  return ctx.sandbox;
 }
 
 /** Stopped, kept under a name out of the way; the number's older previous container goes. */
 async function setAside(ctx: ExecContext, number: number, id: string): Promise<void> {
   const older = ctx.previous.get(number);
   if (older && older.id !== id) await ctx.engine.removeContainer(older.id);
-  const name = previousName(replicaName(ctx.pod, number), id);
+  const name = previousName(replicaName(ctx.spec.name, number), id);
   await ctx.engine.renameContainer(id, name);
   ctx.previous.set(number, { id, name });
 }
 
-async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>, step: number, ctx: ExecContext): Promise<void> {
+/**
+ * Create and start each replica, wait until they serve, then give them the restart policy
+ * that brings a crashed one back into the same namespace, and their routes. On failure the
+ * replicas made are left as they are, listed in the result: converge decides what becomes
+ * of them.
+ */
+async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>, step: number, ctx: ExecContext, made: MadeReplica[], signal?: AbortSignal): Promise<void> {
   const { engine } = ctx;
-  const sandboxId = requireSandbox(ctx);
+  const sandbox = requireSandbox(ctx);
+  const ports = targetPorts(ctx.spec.network.ports);
   // Listeners already there are not the new replicas': only sockets added since count.
-  const baseline = await probeListeners(engine, sandboxId, ctx.ports);
+  const baseline = await ctx.probes.listeners(sandbox, ports);
   const imageRef = ctx.imageRefs[action.replica.imageId] ?? action.replica.imageId;
-  const made: (WaitedReplica & { number: number })[] = [];
   const started = await Promise.allSettled(
     action.numbers.map(async (number) => {
-      const config = replicaConfig(action.replica, {
-        pod: action.pod,
-        balance: ctx.balance,
-        network: ctx.network.networks[0]?.name ?? null,
-        number,
-        generation: action.generation,
-        key: ctx.key,
-        sandboxId,
-        imageRef,
-      });
+      const config = replicaConfig(action.replica, { pod: ctx.spec, number, generation: action.generation, key: ctx.key, sandboxId: sandbox.id, imageRef });
       const id = await engine.createContainer(config);
-      made.push({ id, name: config.name, restarts: 0, number });
+      made.push({ id, name: config.name, number, serving: false });
       await engine.startContainer(id);
     }),
   );
-  try {
-    const failure = started.find((s) => s.status === "rejected");
-    if (failure) throw explainEngineRefusal((failure as PromiseRejectedResult).reason);
-    await waitReady(engine, readyOptions(ctx, sandboxId, made, { count: made.length, baseline }, action, step));
-  } catch (err) {
-    // What this action made never served: stopped, and kept for `pod logs --previous`.
-    for (const r of made.sort((a, b) => a.number - b.number)) {
-      await engine.stopContainer(r.id, 0).catch(() => undefined);
-      await setAside(ctx, r.number, r.id).catch(() => engine.removeContainer(r.id));
-    }
-    throw err;
-  }
+  made.sort((a, b) => a.number - b.number);
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure) throw failure.reason;
+  const waited = made.map((r) => ({ id: r.id, name: r.name, restarts: 0 }));
+  await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: made.length, baseline }, action, step, signal));
   await Promise.all(made.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
+  for (const r of made) r.serving = true;
   await route(ctx, made.map((r) => r.id));
 }
 
@@ -204,10 +213,10 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
  * Docker joins them to the sandbox's current namespace. Without a restart policy while
  * they are waited for, as new ones.
  */
-async function restartReplicas(action: Extract<Action, { kind: "restart-replicas" }>, step: number, ctx: ExecContext): Promise<void> {
+async function restartReplicas(action: Extract<Action, { kind: "restart-replicas" }>, step: number, ctx: ExecContext, signal?: AbortSignal): Promise<void> {
   const { engine } = ctx;
-  const sandboxId = requireSandbox(ctx);
-  const baseline = await probeListeners(engine, sandboxId, ctx.ports);
+  const sandbox = requireSandbox(ctx);
+  const baseline = await ctx.probes.listeners(sandbox, targetPorts(ctx.spec.network.ports));
   const waited = await Promise.all(
     action.replicas.map(async (r) => {
       await engine.setRestartPolicy(r.id, "no");
@@ -218,27 +227,31 @@ async function restartReplicas(action: Extract<Action, { kind: "restart-replicas
       return { id: r.id, name: r.name, restarts: info?.restartCount ?? 0 };
     }),
   );
-  await waitReady(engine, readyOptions(ctx, sandboxId, waited, { count: waited.length, baseline }, action, step));
+  await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: waited.length, baseline }, action, step, signal));
   await Promise.all(waited.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
   await route(ctx, waited.map((r) => r.id));
 }
 
-function readyOptions(ctx: ExecContext, sandboxId: string, replicas: WaitedReplica[], target: { count: number; baseline: Listeners | null }, action: Action, step: number) {
+function readyOptions(ctx: ExecContext, sandbox: SandboxRef, replicas: WaitedReplica[], target: { count: number; baseline: Awaited<ReturnType<Probes["listeners"]>> | null }, action: Action, step: number, signal?: AbortSignal) {
   return {
-    sandboxId,
-    mode: ctx.balance === "dnat" ? ("addresses" as const) : ("listeners" as const),
+    pod: ctx.spec.name,
+    sandbox,
+    // New or restarted replicas have no restart policy while they are waited for.
+    watchRestarts: false,
+    mode: modeOf(ctx.spec.network).readiness,
     replicas,
-    ports: ctx.ports,
+    ports: targetPorts(ctx.spec.network.ports),
     target,
     timeoutMs: ctx.readyTimeoutMs,
     clock: ctx.clock,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(signal ? { signal } : {}),
     onProgress: (text: string) => ctx.emit({ type: "action-progress", action, step, text }),
   };
 }
 
 /** Bad input only the engine can see is still bad input: one line, exit 2. */
 export function explainEngineRefusal(err: unknown): unknown {
+  if (err instanceof UsageError || err instanceof InterruptedError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const port = /Bind for (\S+) failed: port is already allocated/.exec(message)?.[1] ?? /listen \w+ (\S+): bind: address already in use/.exec(message)?.[1];
   if (port) {

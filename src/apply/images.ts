@@ -1,19 +1,11 @@
-// Images pod needs and cannot pull: no registry is assumed, so each is built locally. The
-// sandbox image pod builds itself from its own checkout when the engine lacks it.
+// The sandbox image: pod builds it itself from its own checkout when the engine lacks it
+// (it is never pulled: no registry is assumed).
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { Engine } from "../engine/engine.js";
-import type { ImageInfo } from "../engine/types.js";
+import { join } from "node:path";
+import { checkoutRoot } from "../checkout.js";
+import type { ImageClient } from "../engine/engine.js";
 import { ImageMissingError } from "../errors.js";
 import { SANDBOX_IMAGE } from "./render.js";
-
-/** The checkout's root: dist/ (bundled) and src/apply/ (tests) both find it. */
-export function checkoutRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "fixtures")) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 
 /** Where the sandbox image is built from; found when needed, not at start-up. */
 export function sandboxContext(): string {
@@ -21,24 +13,17 @@ export function sandboxContext(): string {
 }
 const SANDBOX_FILES = ["Dockerfile", "build/rootfs"];
 
-export async function requireImage(engine: Engine, ref: string): Promise<ImageInfo> {
-  const image = await engine.image(ref);
-  if (image === null) {
-    throw new ImageMissingError(
-      `image ${ref} is not on the engine, and pod does not pull images`,
-      `build it first (docker build -t ${ref} DIR); \`make build\` in the pod checkout builds the sample http_server`,
-    );
-  }
-  return image;
-}
-
-export async function hasSandboxImage(engine: Engine): Promise<boolean> {
+export async function hasSandboxImage(engine: ImageClient): Promise<boolean> {
   return (await engine.image(SANDBOX_IMAGE)) !== null;
 }
 
-/** The sandbox image, built from fixtures/sandbox when it is missing and its files are there. */
-export async function ensureSandboxImage(engine: Engine, onBuild: (text: string) => void): Promise<void> {
-  if (await hasSandboxImage(engine)) return;
+/**
+ * Whether the sandbox image is on the engine; with `build`, it is built from fixtures/sandbox
+ * when it is missing and its files are there (else a clear error).
+ */
+export async function ensureSandboxImage(engine: ImageClient, onBuild: (text: string) => void, o: { build: boolean } = { build: true }): Promise<boolean> {
+  if (await hasSandboxImage(engine)) return true;
+  if (!o.build) return false;
   const context = sandboxContext();
   if (!existsSync(join(context, "build", "rootfs", "pod-sandbox"))) {
     throw new ImageMissingError(
@@ -48,4 +33,5 @@ export async function ensureSandboxImage(engine: Engine, onBuild: (text: string)
   }
   onBuild(`building ${SANDBOX_IMAGE} from ${context}`);
   await engine.buildImage(context, SANDBOX_FILES, SANDBOX_IMAGE);
+  return true;
 }

@@ -1,31 +1,12 @@
 // "Up" means serving: every replica waited for runs, and the pod's namespace holds the
-// listeners it should on every target port. The sandbox answers from inside the namespace
-// (`pod-sandbox probe`) through exec, so this works on a remote engine too.
+// listeners it should on every target port (src/probes/: read on this host, or answered by
+// the sandbox from inside the namespace, so this works on a remote engine too).
 import { retryUntil, type Clock } from "../clock.js";
-import type { Engine } from "../engine/engine.js";
+import type { ContainerClient, EventClient } from "../engine/engine.js";
+import type { ContainerInfo } from "../engine/types.js";
+import type { Listeners, Probes, SandboxRef } from "../probes/probes.js";
+import { Label } from "../state/labels.js";
 import { InterruptedError, NotReadyError } from "../errors.js";
-
-/** Per port ("8080/tcp"): how many sockets listen, and which (inodes), when the probe says. */
-export type Listeners = Record<string, { count: number; inodes: Set<string> | null }>;
-
-export async function probeListeners(engine: Engine, sandboxId: string, ports: string[], pid?: number): Promise<Listeners> {
-  if (ports.length === 0) return {};
-  return parseProbe(await engine.probeListeners(sandboxId, ports, pid));
-}
-
-/** `PORT/PROTO COUNT [INODE,INODE…|-]` per line; older sandboxes print no inodes. */
-export function parseProbe(output: string): Listeners {
-  const listeners: Listeners = {};
-  for (const line of output.trim().split("\n")) {
-    const [port, count, inodes] = line.trim().split(/\s+/);
-    if (!port || count === undefined) continue;
-    listeners[port] = {
-      count: Number(count),
-      inodes: inodes === undefined ? null : new Set(inodes === "-" ? [] : inodes.split(",")),
-    };
-  }
-  return listeners;
-}
 
 /** Listeners on `port` that were not there at `baseline`. */
 function added(now: Listeners, baseline: Listeners, port: string): number {
@@ -45,7 +26,15 @@ export interface WaitedReplica {
 }
 
 export interface WaitReadyOptions {
-  sandboxId: string;
+  /** The pod: one listing of its containers per poll tells each replica's state. */
+  pod: string;
+  sandbox: SandboxRef;
+  /**
+   * Replicas that have a restart policy while waited for: a restart during the wait is a
+   * failure, which only each one's inspect tells (one call per replica per poll). New
+   * replicas have none until they serve: one listing per poll says enough.
+   */
+  watchRestarts: boolean;
   /**
    * listeners: sockets counted in the shared namespace (reuseport, host);
    * addresses: each replica, in its own namespace, must accept connections at its address (dnat).
@@ -65,11 +54,11 @@ const POLL_MS = 100;
 // With no port to watch, a replica must stay up this long to count as started.
 const SETTLE_MS = 1000;
 
-export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<void> {
+export async function waitReady(engine: ContainerClient & EventClient, probes: Probes, o: WaitReadyOptions): Promise<void> {
   const start = o.clock.now();
   await retryUntil({
     fn: async () => {
-      const details = await Promise.all(o.replicas.map((r) => engine.inspectContainer(r.id)));
+      const details = await states(engine, o);
       const failed = o.replicas.filter((r, i) => {
         const d = details[i];
         return !d || !d.running || d.restarting || d.restartCount > r.restarts;
@@ -80,13 +69,13 @@ export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<vo
         // Each replica at its own address, on every tcp port (a udp port cannot be asked).
         const tcp = o.ports.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]!);
         const targets = details.flatMap((d) => tcp.map((port) => `${d?.networks[0]?.ip ?? "0.0.0.0"}:${port}`));
-        const answers = await engine.probeConnect(o.sandboxId, targets);
+        const answers = await probes.connect(o.sandbox, targets);
         const short = targets.filter((t) => answers[t] !== "ok");
         const progress = `${targets.length - short.length} of ${targets.length} replica addresses answer`;
         if (short.length > 0) o.onProgress?.(progress);
         return { short, progress };
       }
-      const now = await probeListeners(engine, o.sandboxId, o.ports);
+      const now = await probes.listeners(o.sandbox, o.ports);
       const have = (p: string) => (o.target.baseline ? added(now, o.target.baseline, p) : (now[p]?.count ?? 0));
       const short = o.ports.filter((p) => have(p) < o.target.count);
       const what = o.target.baseline ? "new listeners" : "listeners";
@@ -101,6 +90,19 @@ export async function waitReady(engine: Engine, o: WaitReadyOptions): Promise<vo
     intervalMs: POLL_MS,
     clock: o.clock,
     ...(o.signal ? { signal: o.signal } : {}),
+  });
+}
+
+type ReplicaState = Pick<ContainerInfo, "running" | "restarting" | "restartCount" | "networks">;
+
+/** Each waited replica's state, in order; null when it is gone. */
+async function states(engine: ContainerClient, o: WaitReadyOptions): Promise<(ReplicaState | null)[]> {
+  // Addresses come only with an inspect.
+  if (o.watchRestarts || o.mode === "addresses") return Promise.all(o.replicas.map((r) => engine.inspectContainer(r.id)));
+  const listed = new Map((await engine.listContainers([`${Label.pod}=${o.pod}`])).map((c) => [c.id, c]));
+  return o.replicas.map((r) => {
+    const c = listed.get(r.id);
+    return c ? { running: c.state === "running", restarting: c.state === "restarting", restartCount: r.restarts, networks: [] } : null;
   });
 }
 
@@ -121,7 +123,7 @@ export function likelyCause(logs: string[], exitCode: number, oomKilled: boolean
   return null;
 }
 
-export async function describeReplica(engine: Engine, r: { id: string; name: string }, ports: string[]): Promise<string[]> {
+export async function describeReplica(engine: ContainerClient & EventClient, r: { id: string; name: string }, ports: string[]): Promise<string[]> {
   const d = await engine.inspectContainer(r.id);
   if (!d) return [`${r.name}: removed while starting`];
   const logs = await engine.logTail(r.id, 5).catch(() => []);
@@ -135,14 +137,14 @@ export async function describeReplica(engine: Engine, r: { id: string; name: str
   return lines;
 }
 
-async function diagnoseExited(engine: Engine, failed: WaitedReplica[], ports: string[]): Promise<NotReadyError> {
+async function diagnoseExited(engine: ContainerClient & EventClient, failed: WaitedReplica[], ports: string[]): Promise<NotReadyError> {
   const details = (await Promise.all(failed.map((r) => describeReplica(engine, r, ports)))).flat();
   const names = failed.map((r) => r.name).join(", ");
   const where = ports.length > 0 ? ` before listening on ${ports.join(", ")}` : "";
   return new NotReadyError(`replica${failed.length > 1 ? "s" : ""} ${names} exited${where}`, undefined, details);
 }
 
-async function diagnoseSilent(engine: Engine, o: WaitReadyOptions, progress: string): Promise<NotReadyError> {
+async function diagnoseSilent(engine: ContainerClient & EventClient, o: WaitReadyOptions, progress: string): Promise<NotReadyError> {
   const first = o.replicas[0];
   const logs = first ? await engine.logTail(first.id, 5).catch(() => []) : [];
   const details = first ? (logs.length > 0 ? [`last log lines of ${first.name}:`, ...logs.map((l) => `  ${l}`)] : [`${first.name} logged nothing`]) : [];

@@ -2,105 +2,34 @@
 // pod asks of Docker is readable and testable in one place.
 import type { ContainerConfig } from "../engine/types.js";
 import { networkHash, replicaHash } from "../spec/hash.js";
-import type { NetworkSpec, PodSpec, ReplicaSpec } from "../spec/types.js";
+import { modeOf, type EngineFacts } from "../modes/index.js";
+import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { Label, lockName, ownerLabels, recordName, replicaName, sandboxName } from "../state/labels.js";
 import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";
 
 export const SANDBOX_IMAGE = "pod-sandbox:latest";
 
-/** What the engine is like, read once per command. */
-export interface EngineFacts {
-  /** Whether the kernel has net.ipv4.tcp_migrate_req (Linux 5.14+). */
-  migrateReq: boolean;
-}
-
-/** net.ipv4.tcp_migrate_req came in Linux 5.14; Docker refuses an unknown sysctl. */
-export function supportsMigrateReq(kernelVersion: string): boolean {
-  const match = /^(\d+)\.(\d+)/.exec(kernelVersion);
-  if (!match) return true; // unknown: ask for it, and let the engine say no
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major > 5 || (major === 5 && minor >= 14);
-}
-
-function portBindings(network: NetworkSpec): Record<string, { HostIp: string; HostPort: string }[]> {
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of network.ports) {
-    (bindings[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp, HostPort: p.hostPort === null ? "" : String(p.hostPort) });
-  }
-  return bindings;
-}
-
-/** Networks after the first: connected after create, before start (Docker's create takes one endpoint). */
-export function moreNetworks(spec: PodSpec): { name: string; aliases: string[] }[] {
-  return spec.network.networks.slice(1).map((n) => ({ name: n.name, aliases: n.name === "bridge" ? [] : [spec.name, ...n.aliases] }));
-}
-
-/** The first network at create time; Docker's create takes one endpoint (others are connected after). */
-function networking(spec: PodSpec): Pick<ContainerConfig, "NetworkingConfig"> & { NetworkMode?: string } {
-  const first = spec.network.networks[0];
-  if (!first) return {};
-  // Names resolve on user networks only; Docker refuses aliases on the default bridge.
-  const aliases = first.name === "bridge" ? [] : [spec.name, ...first.aliases];
-  return {
-    NetworkMode: first.name,
-    NetworkingConfig: { EndpointsConfig: { [first.name]: aliases.length > 0 ? { Aliases: aliases } : {} } },
-  };
-}
-
 /**
  * The sandbox owns the namespace and the published ports. No restart policy: a restarted
  * sandbox gets a new namespace and its replicas would stay in the dead one, so pod starts
- * it again itself and brings the replicas along (as kubelet does).
+ * it again itself and brings the replicas along (as kubelet does). `connect`: the networks
+ * it joins after create, before start.
  */
-export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): ContainerConfig {
-  const n = spec.network;
+export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): { config: ContainerConfig; connect: { name: string; aliases: string[] }[] } {
   const name = sandboxName(spec.name);
   const labels = {
     ...spec.replica.labels,
     ...ownerLabels(key, spec.name, "sandbox", name),
-    [Label.networkHash]: networkHash(n),
+    [Label.networkHash]: networkHash(spec.network),
     [Label.spec]: JSON.stringify(spec),
   };
-  if (n.balance === "host") {
-    // On the host's network the sandbox only holds the record's place and answers the
-    // probe; it publishes nothing, and the host's sysctls are the host's.
-    return { name, Image: SANDBOX_IMAGE, Labels: labels, HostConfig: { NetworkMode: "host", RestartPolicy: { Name: "no" } } };
-  }
-  const bindings = portBindings(n);
-  const { NetworkMode, NetworkingConfig } = networking(spec);
-  return {
-    name,
-    Image: SANDBOX_IMAGE,
-    Labels: labels,
-    ...(n.hostname ? { Hostname: n.hostname } : {}),
-    ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])),
-    HostConfig: {
-      ...(NetworkMode ? { NetworkMode } : {}),
-      PortBindings: bindings,
-      // reuseport: queued connections of a closing SO_REUSEPORT listener move to a live one
-      // instead of being reset, what makes scale-down and replacement lossless (Linux >= 5.14).
-      // dnat: the sandbox forwards to the replicas, and writes its own NAT rules.
-      ...(n.balance === "dnat"
-        ? { Sysctls: { "net.ipv4.ip_forward": "1" }, CapAdd: ["NET_ADMIN"] }
-        : facts.migrateReq
-          ? { Sysctls: { "net.ipv4.tcp_migrate_req": "1" } }
-          : {}),
-      RestartPolicy: { Name: "no" },
-      Dns: n.dns,
-      DnsSearch: n.dnsSearch,
-      DnsOptions: n.dnsOptions,
-      ExtraHosts: n.extraHosts,
-    },
-    ...(NetworkingConfig ? { NetworkingConfig } : {}),
-  };
+  const { HostConfig, connect, ...networking } = modeOf(spec.network).sandboxNetworking(spec, facts);
+  return { config: { name, Image: SANDBOX_IMAGE, Labels: labels, ...networking, HostConfig: { ...HostConfig, RestartPolicy: { Name: "no" } } }, connect };
 }
 
 export interface ReplicaPlacement {
-  pod: string;
-  balance: PodSpec["network"]["balance"];
-  /** dnat: the network the replica joins, in a namespace of its own (the sandbox's first). */
-  network: string | null;
+  pod: PodSpec;
   number: number;
   generation: number;
   key: string;
@@ -115,17 +44,18 @@ export interface ReplicaPlacement {
  * `unless-stopped` once it serves.
  */
 export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): ContainerConfig {
-  const name = replicaName(at.pod, at.number);
+  const pod = at.pod.name;
+  const name = replicaName(pod, at.number);
   return {
     name,
     Image: at.imageRef,
     ...(replica.entrypoint !== null ? { Entrypoint: replica.entrypoint } : {}),
     ...(replica.command.length > 0 ? { Cmd: replica.command } : {}),
     // The hostname is the sandbox's, shared by all: these tell replicas apart.
-    Env: [...replica.env, `POD_NAME=${at.pod}`, `POD_REPLICA=${at.number}`],
+    Env: [...replica.env, `POD_NAME=${pod}`, `POD_REPLICA=${at.number}`],
     Labels: {
       ...replica.labels,
-      ...ownerLabels(at.key, at.pod, "replica", name),
+      ...ownerLabels(at.key, pod, "replica", name),
       [Label.replica]: String(at.number),
       [Label.specHash]: replicaHash(replica),
       [Label.generation]: String(at.generation),
@@ -136,7 +66,7 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
     ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
     ...(replica.stopSignal !== null ? { StopSignal: replica.stopSignal } : {}),
     HostConfig: {
-      NetworkMode: at.balance === "host" ? "host" : at.balance === "dnat" ? (at.network ?? "bridge") : `container:${at.sandboxId}`,
+      NetworkMode: modeOf(at.pod.network).replicaNetworkMode(at.pod, at.sandboxId),
       RestartPolicy: { Name: "no" },
       Binds: replica.volumes,
       ...(replica.memoryBytes !== null ? { Memory: replica.memoryBytes } : {}),

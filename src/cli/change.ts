@@ -1,122 +1,62 @@
-// The flow every changing command shares (up, set, scale, restart, rollback): observe; for
-// --dry-run, plan and show, writing nothing; else take the pod's lock, observe again,
-// converge and report. Commands differ only in the spec they ask for.
-import { converge, planChange, type Change } from "../apply/converge.js";
-import { ensureSandboxImage, requireImage } from "../apply/images.js";
-import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
-import { observe } from "../apply/snapshot.js";
-import type { Engine } from "../engine/engine.js";
-import { ImageMissingError, PodNotFoundError } from "../errors.js";
-import { formatPlan, isEmpty, stepLines } from "../plan/actions.js";
-import { formatForeign, summary } from "../report/format.js";
+// Every changing command (up, set, scale, restart, rollback, down) hands its request to the
+// one change flow (apply/change.ts) and reports what came of it. Commands differ only in the
+// spec they ask for.
+import { runFlow } from "../apply/change.js";
+import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
+import type { ChangeRequest } from "../plan/decide.js";
+import { dryRunJson, dryRunText } from "../report/dry-run.js";
+import { summary } from "../report/format.js";
 import type { Reporter } from "../report/reporter.js";
-import { diffSpecs, formatDiff } from "../spec/diff.js";
-import type { PodSpec } from "../spec/types.js";
-import { podExists, type ObservedPod } from "../state/observe.js";
 import { podView } from "../state/status.js";
-import { interruption, type Deps, type EngineTarget } from "./deps.js";
+import { interruptLines, type Deps, type EngineTarget } from "./deps.js";
 
-export interface ChangeRequest {
-  name: string;
+export interface ChangeCommand extends ChangeRequest {
   target: EngineTarget;
-  /** The spec to reach, given the pod as observed under the lock, and what asks for it (for the history). */
-  desired(observed: ObservedPod): { spec: PodSpec; cause: string };
-  restart?: boolean;
-  stopTimeoutS: number | null;
-  readyTimeoutMs: number;
-  recreate: boolean;
   dryRun: boolean;
-  /** scale, restart, set, rollback: the pod must exist. */
-  mustExist: boolean;
 }
 
-export function notFound(name: string): PodNotFoundError {
-  return new PodNotFoundError(`no pod named ${name} on the engine`, "`pod ps` lists the pods; `pod up` creates one");
-}
-
-/** The image id the spec runs: resolved from its reference, or checked still there. */
-async function resolveImage(engine: Engine, spec: PodSpec): Promise<PodSpec> {
-  if (spec.replica.imageId === "") return { ...spec, replica: { ...spec.replica, imageId: (await requireImage(engine, spec.replica.image)).id } };
-  if ((await engine.image(spec.replica.imageId)) === null) {
-    throw new ImageMissingError(
-      `the image of that spec (${spec.replica.image}, ${spec.replica.imageId.slice(7, 19)}) is no longer on the engine`,
-      `rebuild or retag it (docker build -t ${spec.replica.image} DIR), then try again`,
-    );
-  }
-  return spec;
-}
-
-function warnForeign(reporter: Reporter, observed: ObservedPod): void {
-  const view = podView(observed, null);
-  for (const line of formatForeign(view)) reporter.warn(line);
-}
-
-export async function runChange(deps: Deps, reporter: Reporter, request: ChangeRequest): Promise<void> {
-  const engine = deps.engine(request.target);
+export async function runChange(deps: Deps, reporter: Reporter, command: ChangeCommand): Promise<void> {
+  const engine = deps.engine(command.target);
   const started = deps.clock.now();
-  const change = ({ spec, cause }: { spec: PodSpec; cause: string }): Change => ({
-    desired: spec,
-    cause,
-    ...(request.restart ? { restart: true } : {}),
-    stopTimeoutS: request.stopTimeoutS,
-    readyTimeoutMs: request.readyTimeoutMs,
-    recreate: request.recreate,
-  });
-
-  const first = await observe(engine, request.name);
-  if (request.mustExist && !podExists(first)) throw notFound(request.name);
-  if (request.dryRun) {
-    // Observe and plan only: no lock, no image build, no container.
-    const asked = request.desired(first);
-    const desired = await resolveImage(engine, asked.spec);
-    const planned = planChange(first, change({ ...asked, spec: desired }));
-    const diff = diffSpecs(first.record?.spec ?? null, desired);
-    const lines = [
-      planned.isNew ? `pod ${request.name} would be created` : planned.changed ? `pod ${request.name}: generation ${first.record?.generation} → ${planned.generation}` : `pod ${request.name}: spec unchanged (generation ${planned.generation})`,
-      ...(diff.length > 0 && !planned.isNew ? ["changes:", ...formatDiff(diff)] : []),
-      "plan:",
-      ...formatPlan(planned.plan).split("\n").map((l) => `  ${l}`),
-      ...(planned.plan.outage ? [`outage: the pod stops serving while its sandbox is recreated (${planned.plan.outage})${request.recreate ? "" : "; refused without --recreate"}`] : []),
-    ];
-    reporter.result(lines.join("\n"), {
-      pod: request.name,
-      dryRun: true,
-      isNew: planned.isNew,
-      generation: planned.generation,
-      changes: diff,
-      plan: planned.plan.steps.map((step, i) => ({ step: i + 1, actions: stepLines(step) })),
-      outage: planned.plan.outage,
-    });
+  const down = command.desired === RemovePod.desired;
+  if (!command.dryRun) deps.changing(interruptLines(command.pod, down));
+  const result = await runFlow(
+    { engine, probes: deps.probes(engine), clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) },
+    command,
+    {
+      dryRun: command.dryRun,
+      lockTimeoutMs: LOCK_TIMEOUT_MS,
+      onLockWait: (holder) => reporter.note(`waiting for another pod command on ${command.pod} (${holder})`),
+      // Down of a pod that is not there takes no lock.
+      lookFirst: down,
+    },
+  );
+  const { decision, snapshot } = result;
+  if (result.kind === "dry-run") {
+    for (const line of decision.warnings) reporter.warn(line);
+    reporter.result(dryRunText(decision, snapshot.pod, command.recreate), dryRunJson(decision, snapshot.pod));
+    // A dry run gives the real run's verdict, and its exit code.
+    if (decision.refusal) throw decision.refusal;
     return;
   }
-
-  interruption.graceful = true;
-  await ensureSandboxImage(engine, (text) => reporter.note(text));
-  const onWait = (holder: string) => reporter.note(`waiting for another pod command on ${request.name} (${holder})`);
-  await withLock({ engine, pod: request.name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait, ...(deps.signal ? { signal: deps.signal } : {}) }, async () => {
-    const observed = await observe(engine, request.name);
-    if (request.mustExist && !podExists(observed)) throw notFound(request.name);
-    warnForeign(reporter, observed);
-    const asked = request.desired(observed);
-    const desired = await resolveImage(engine, asked.spec);
-    const outcome = await converge(
-      { engine, clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) },
-      observed,
-      change({ ...asked, spec: desired }),
-    );
-    if (isEmpty(outcome.plan)) reporter.note(`pod ${request.name} is up to date`);
-    const view = podView({ ...outcome.after, lock: null }, null); // the lock is this command's own
-    reporter.result(summary(view, deps.clock.now() - started), { pod: view, generation: outcome.record.generation, changed: outcome.changed, seconds: (deps.clock.now() - started) / 1000 });
-  });
-}
-
-/** The spec the pod should run, from its record. */
-export function recordedSpec(observed: ObservedPod): PodSpec {
-  if (!observed.record) {
-    throw new PodNotFoundError(
-      `pod ${observed.name} has no record pod can read (its record and sandbox are gone)`,
-      "`pod ps " + observed.name + "` shows what is left; `pod up` with its options makes it again",
-    );
+  if (down) {
+    if (decision.isNew) {
+      for (const line of decision.warnings) reporter.warn(line);
+      reporter.note(`no pod named ${command.pod}: nothing to remove`);
+      return reporter.result("", { pod: command.pod, removed: false });
+    }
+    return reporter.result(`pod ${command.pod} removed`, { pod: command.pod, removed: true });
   }
-  return observed.record.spec;
+  const pod = result.kind === "applied" ? result.after : snapshot.pod;
+  if (result.kind === "in-sync") {
+    for (const line of decision.warnings) reporter.warn(line);
+    reporter.note(`pod ${command.pod} is up to date`);
+  }
+  const view = podView({ ...pod, lock: null }, null); // the lock is this command's own
+  const seconds = (deps.clock.now() - started) / 1000;
+  reporter.result(summary(view, deps.clock.now() - started), { pod: view, generation: pod.record?.generation ?? null, changed: result.kind === "applied" && decision.changed, seconds });
 }
+
+/** The request of `down`: the pod should not exist. */
+export const RemovePod = { desired: (): null => null };
+

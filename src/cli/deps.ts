@@ -6,6 +6,7 @@ import { realClock, type Clock } from "../clock.js";
 import { DockerEngine } from "../engine/docker.js";
 import type { Engine } from "../engine/engine.js";
 import { resolveEndpoint } from "../engine/endpoint.js";
+import { Probes } from "../probes/probes.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
 import type { Reporter } from "../report/reporter.js";
 
@@ -17,20 +18,37 @@ export interface EngineTarget {
 
 export interface Deps {
   engine(target: EngineTarget): Engine;
+  /** What the kernel of the engine's host says (listeners, sysctls), on top of an engine. */
+  probes(engine: Engine): Probes;
   clock: Clock;
   environ: Record<string, string | undefined>;
   readFile(path: string): string;
   reporter(mode: ReportMode): Promise<Reporter>;
   signal?: AbortSignal;
+  /**
+   * A change is under way: Ctrl-C then stops it between steps and puts the pod back, and the
+   * first line says so; a second Ctrl-C quits at once, and the second line says what is left.
+   * Otherwise (ps, logs -f, stats) Ctrl-C just ends what is watched.
+   */
+  changing(lines: InterruptLines): void;
   /** Lets the process exit: closes what `engine` opened. */
   dispose(): void;
 }
 
-/**
- * Whether a change is under way: Ctrl-C then stops between steps and puts the pod back,
- * saying so. Otherwise (ps, logs -f, stats) it just ends what is being watched.
- */
-export const interruption = { graceful: false, message: "pod: stopping after the current step (Ctrl-C again to quit at once)" };
+export interface InterruptLines {
+  first: string;
+  second: string;
+}
+
+/** What Ctrl-C means during a change of `pod` (down finishes; a change is put back). */
+export function interruptLines(pod: string, down: boolean): InterruptLines {
+  return {
+    first: down
+      ? `pod: down finishes what it began, so no half-removed pod ${pod} is left (Ctrl-C again to quit at once)`
+      : `pod: stopping after the current step; pod ${pod} is put back as it was (Ctrl-C again to quit at once)`,
+    second: `pod: quit at once: pod ${pod} may be left half-${down ? "removed" : "changed"}; its lock ${pod}-lock is taken over by the next pod command on this host: \`pod ps ${pod}\` shows what is left, ${down ? `\`pod down ${pod}\` finishes it` : "the same command again (or the agent) finishes it"}`,
+  };
+}
 
 /** Filled in by the handler so the CLI's one error handler can print with the right reporter. */
 export interface RunState {
@@ -46,7 +64,7 @@ function readOrNull(path: string): string | null {
   }
 }
 
-export function defaultDeps(signal?: AbortSignal): Deps {
+export function defaultDeps(signal?: AbortSignal, changing: (lines: InterruptLines) => void = () => undefined): Deps {
   const engines: DockerEngine[] = [];
   return {
     engine: (target) => {
@@ -61,11 +79,13 @@ export function defaultDeps(signal?: AbortSignal): Deps {
       engines.push(engine);
       return engine;
     },
+    probes: (engine) => new Probes(engine),
     clock: realClock,
     environ: process.env,
     readFile: (path) => readFileSync(path, "utf8"),
     reporter: (mode) => chooseReporter(mode, process.env),
     ...(signal ? { signal } : {}),
+    changing,
     dispose: () => engines.forEach((e) => e.close()),
   };
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { Agent } from "../agent/loop.js";
 import { agentState, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
-import { checkoutRoot } from "../apply/images.js";
+import { checkoutRoot } from "../checkout.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { UsageError } from "../errors.js";
 import { formatAge } from "../report/format.js";
@@ -44,7 +44,7 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
           if (deps.environ.POD_AGENT === "0") throw new UsageError("POD_AGENT=0 turns the agent off", "unset POD_AGENT to run it");
           const stop = new AbortController();
           deps.signal?.addEventListener("abort", () => stop.abort(), { once: true });
-          const agent = new Agent({ engine, clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) });
+          const agent = new Agent({ engine, probes: deps.probes(engine), clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) });
           await agent.run();
           return reporter.result(`${new Date(deps.clock.now()).toISOString()} agent: stopped`);
         }

@@ -1,22 +1,11 @@
 import type { CommandModule } from "yargs";
-import { applyPlan } from "../apply/execute.js";
-import { hasSandboxImage } from "../apply/images.js";
-import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
-import { removeRecord } from "../apply/record-store.js";
-import { engineFacts, observe } from "../apply/snapshot.js";
-import { interruption, type Deps, type RunState } from "../cli/deps.js";
-import { stopTimeout } from "../cli/options.js";
-import { formatPlan } from "../plan/actions.js";
-import { planDown } from "../plan/down.js";
-import { formatForeign } from "../report/format.js";
-import { parsePodName } from "../spec/parse.js";
+import { RemovePod, runChange } from "../cli/change.js";
 import { loadComposeFile } from "../cli/compose.js";
+import type { Deps, RunState } from "../cli/deps.js";
+import { stopTimeout } from "../cli/options.js";
 import { UsageError } from "../errors.js";
-import { podExists, type ObservedPod } from "../state/observe.js";
-import { podView } from "../state/status.js";
-import type { Engine } from "../engine/engine.js";
 import type { Reporter } from "../report/reporter.js";
-import type { Clock } from "../clock.js";
+import { parsePodName } from "../spec/parse.js";
 
 interface DownArgs {
   name?: string;
@@ -28,29 +17,6 @@ interface DownArgs {
   json: boolean;
   host?: string;
   context?: string;
-}
-
-/** Replicas, then the sandbox, then the record: what is left can always be found and finished. */
-async function removePod(engine: Engine, clock: Clock, reporter: Reporter, pod: ObservedPod, timeoutS: number | null): Promise<void> {
-  const facts = await engineFacts(engine);
-  // Not interruptible: once begun, down finishes, so no half-removed pod is left.
-  await applyPlan(planDown(pod, timeoutS), {
-    engine,
-    clock,
-    emit: (e) => reporter.event(e),
-    pod: pod.name,
-    key: pod.key ?? "",
-    facts,
-    ports: [],
-    balance: "reuseport",
-    network: { balance: "reuseport", ports: [], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] },
-    routes: new Map(),
-    readyTimeoutMs: 0,
-    imageRefs: {},
-    sandboxId: null,
-    previous: new Map(),
-  });
-  await removeRecord(engine, pod.recordCopies);
 }
 
 export function downCommand(deps: Deps, state: RunState): CommandModule<object, DownArgs> {
@@ -81,29 +47,16 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
   };
 }
 
-/** Replicas, then the sandbox, then the record, under the pod's lock; a dry run shows the plan. */
+/** Down is the change whose desired state is "absent": replicas, then the sandbox, then the record, under the pod's lock. */
 async function downOne(deps: Deps, reporter: Reporter, args: DownArgs, name: string): Promise<void> {
-  const timeoutS = stopTimeout(args.timeout);
-  const engine = deps.engine(args);
-  const first = await observe(engine, name);
-  for (const line of formatForeign(podView(first, null))) reporter.warn(line);
-  if (!podExists(first)) {
-    reporter.note(`no pod named ${name}: nothing to remove`);
-    reporter.result("", { pod: name, removed: false });
-    return;
-  }
-  if (args["dry-run"]) {
-    reporter.result(`${formatPlan(planDown(first, timeoutS))}\nthen its record (${first.recordCopies.length} containers)`, { pod: name, dryRun: true });
-    return;
-  }
-  Object.assign(interruption, { graceful: true, message: "pod: down finishes what it began, so no half-removed pod is left (Ctrl-C again to quit at once)" });
-  // The lock container needs the sandbox image; a pod whose image is gone is still removed.
-  if (await hasSandboxImage(engine)) {
-    await withLock({ engine, pod: name, clock: deps.clock, timeoutMs: LOCK_TIMEOUT_MS, onWait: (h) => reporter.note(`waiting for another pod command on ${name} (${h})`) }, async () =>
-      removePod(engine, deps.clock, reporter, await observe(engine, name), timeoutS),
-    );
-  } else {
-    await removePod(engine, deps.clock, reporter, first, timeoutS);
-  }
-  reporter.result(`pod ${name} removed`, { pod: name, removed: true });
+  await runChange(deps, reporter, {
+    ...RemovePod,
+    pod: name,
+    target: { host: args.host, context: args.context },
+    stopTimeoutS: stopTimeout(args.timeout),
+    readyTimeoutMs: 0,
+    recreate: true,
+    mustExist: false,
+    dryRun: args["dry-run"],
+  });
 }

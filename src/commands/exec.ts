@@ -1,8 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
-import { observe } from "../apply/snapshot.js";
-import { notFound } from "../cli/change.js";
+import { readPod } from "../state/snapshot.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { ExitStatus, UsageError } from "../errors.js";
+import { ExitStatus, UsageError, notFound } from "../errors.js";
 import { parsePodName, parseReplicas } from "../spec/parse.js";
 import { podExists } from "../state/observe.js";
 import { replicaName } from "../state/labels.js";
@@ -39,7 +38,7 @@ export function execCommand(deps: Deps, state: RunState): CommandModule<object, 
       if (cmd.length === 0) throw new UsageError("pod exec needs a command to run", `write it after --, e.g. pod exec ${name} -- ls /`);
       if (args.tty && !process.stdin.isTTY) throw new UsageError("-t needs a terminal, and stdin is not one", "leave -t out when stdin is a pipe or a file");
       const engine = deps.engine(args);
-      const pod = await observe(engine, name);
+      const pod = await readPod(engine, name);
       if (!podExists(pod)) throw notFound(name);
       const target = pod.replicas.find((r) => r.number === number && r.running && r.name === replicaName(name, number)) ?? pod.replicas.find((r) => r.number === number && r.running);
       if (!target) {

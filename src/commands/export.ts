@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
-import { observe } from "../apply/snapshot.js";
-import { notFound, recordedSpec } from "../cli/change.js";
+import { readPod } from "../state/snapshot.js";
+import { notFound } from "../errors.js";
+import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { parsePodName } from "../spec/parse.js";
 import { podExists } from "../state/observe.js";
@@ -26,7 +27,7 @@ export function exportCommand(deps: Deps, state: RunState): CommandModule<object
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter("human"));
       const name = parsePodName(args.name);
-      const pod = await observe(deps.engine(args), name);
+      const pod = await readPod(deps.engine(args), name);
       if (!podExists(pod)) throw notFound(name);
       const spec = recordedSpec(pod);
       // The exporters (and YAML) load only for this command.

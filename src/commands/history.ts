@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
-import { notFound } from "../cli/change.js";
+import { notFound } from "../errors.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { observe } from "../apply/snapshot.js";
+import { readPod } from "../state/snapshot.js";
 import { formatAge, formatTable } from "../report/format.js";
 import { diffSpecs, summarizeChange } from "../spec/diff.js";
 import { parsePodName } from "../spec/parse.js";
@@ -60,7 +60,7 @@ export function historyCommand(deps: Deps, state: RunState): CommandModule<objec
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "document" : "human"));
       const name = parsePodName(args.name);
-      const pod = await observe(deps.engine(args), name);
+      const pod = await readPod(deps.engine(args), name);
       if (!podExists(pod) || !pod.record) throw notFound(name);
       const rows = historyRows(pod.record);
       const now = deps.clock.now();

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
-import { observe } from "../apply/snapshot.js";
-import { notFound } from "../cli/change.js";
+import { readPod } from "../state/snapshot.js";
+import { notFound } from "../errors.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { inspectDocument } from "../report/inspect.js";
 import { parsePodName } from "../spec/parse.js";
@@ -24,11 +24,11 @@ export function inspectCommand(deps: Deps, state: RunState): CommandModule<objec
       const reporter = (state.reporter = await deps.reporter("document"));
       const name = parsePodName(args.name);
       const engine = deps.engine(args);
-      const pod = await observe(engine, name);
+      const pod = await readPod(engine, name);
       if (!podExists(pod)) throw notFound(name);
       const since = Math.min(deps.clock.now(), ...pod.replicas.map((r) => r.created));
       const exits = lastExitsFrom(await engine.pastEvents([`${Label.pod}=${name}`], since).catch(() => []));
-      reporter.result("", inspectDocument(pod, podView(pod, await listeners(engine, pod), exits)));
+      reporter.result("", inspectDocument(pod, podView(pod, await listeners(deps.probes(engine), pod), exits)));
     },
   };
 }

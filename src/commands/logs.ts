@@ -1,8 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
-import { observe } from "../apply/snapshot.js";
-import { notFound } from "../cli/change.js";
+import { readPod } from "../state/snapshot.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { UsageError } from "../errors.js";
+import { UsageError, notFound } from "../errors.js";
 import { formatLogLine } from "../report/logs.js";
 import { parsePodName, parseSince } from "../spec/parse.js";
 import { podExists } from "../state/observe.js";
@@ -48,7 +47,7 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
       if (tail !== null && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail "${args.tail}" is not a number of lines`, "give a whole number, e.g. --tail 20");
       const since = args.since === undefined ? null : parseSince(args.since, deps.clock.now());
       const engine = deps.engine(args);
-      const pod = await observe(engine, name);
+      const pod = await readPod(engine, name);
       if (!podExists(pod)) throw notFound(name);
       const request = { pod: name, numbers, follow: args.follow, tail, since, previous: args.previous };
       const containers = (args.previous ? pod.previous : pod.replicas).filter((c) => numbers.length === 0 || numbers.includes(c.number)).map((c) => c.name);

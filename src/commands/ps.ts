@@ -6,7 +6,7 @@ import { formatForeign, formatPodTable, formatReplicaTable } from "../report/for
 import { Label } from "../state/labels.js";
 import { podExists } from "../state/observe.js";
 import { lastExitsFrom, podView } from "../state/status.js";
-import { observeViews } from "../watch/views.js";
+import { observeView, observeViews } from "../watch/views.js";
 
 interface PsArgs {
   name?: string;
@@ -40,7 +40,9 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
       const engine = deps.engine(args);
       const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [] })).pods.map((p) => p.spec.name));
-      const all = (await observeViews(engine)).filter((p) => (args.name === undefined || p.view.name === args.name) && (fromFile === null || fromFile.has(p.view.name)));
+      const probes = deps.probes(engine);
+      // With a name, only that pod is read.
+      const all = (args.name !== undefined ? await observeView(engine, probes, args.name) : await observeViews(engine, probes)).filter((p) => fromFile === null || fromFile.has(p.view.name));
       const found = all.filter((p) => podExists(p.pod));
       if (args.name !== undefined && found.length === 0) {
         const ignored = all.flatMap((p) => formatForeign(p.view));

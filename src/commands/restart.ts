@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
-import { recordedSpec, runChange } from "../cli/change.js";
+import { runChange } from "../cli/change.js";
+import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
 import { parseParallel } from "../spec/flags.js";
@@ -25,7 +26,7 @@ export function restartCommand(deps: Deps, state: RunState): CommandModule<objec
       const parallel = args.parallel !== undefined ? parseParallel(args.parallel) : null;
       await runChange(deps, reporter, {
         ...changeSettings(args),
-        name,
+        pod: name,
         desired: (observed) => {
           const spec = recordedSpec(observed);
           return { spec: parallel === null ? spec : { ...spec, update: { ...spec.update, parallel } }, cause: "restart" };

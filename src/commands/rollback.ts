@@ -30,7 +30,7 @@ export function rollbackCommand(deps: Deps, state: RunState): CommandModule<obje
       }
       await runChange(deps, reporter, {
         ...changeSettings(args),
-        name,
+        pod: name,
         desired: (observed) => {
           if (!observed.record) throw new PodNotFoundError(`pod ${name} has no record to roll back with`, "`pod ps " + name + "` shows what is left");
           const found = rollbackTarget(observed.record, to);

@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
-import { recordedSpec, runChange } from "../cli/change.js";
+import { runChange } from "../cli/change.js";
+import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
 import { parsePodName, parseReplicas } from "../spec/parse.js";
@@ -25,7 +26,7 @@ export function scaleCommand(deps: Deps, state: RunState): CommandModule<object,
       const replicas = parseReplicas(args.replicas, "replicas");
       await runChange(deps, reporter, {
         ...changeSettings(args),
-        name,
+        pod: name,
         desired: (observed) => ({ spec: { ...recordedSpec(observed), replicas }, cause: `scale to ${replicas}` }),
         recreate: false,
         mustExist: true,

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
-import { recordedSpec, runChange } from "../cli/change.js";
+import { runChange } from "../cli/change.js";
+import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
 import { UsageError } from "../errors.js";
@@ -42,7 +43,7 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
       applySetFlags(PLACEHOLDER, args, deps);
       await runChange(deps, reporter, {
         ...changeSettings(args),
-        name,
+        pod: name,
         desired: (observed) => ({ spec: applySetFlags(recordedSpec(observed), args, deps), cause: "set" }),
         recreate: false,
         mustExist: true,

@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
-import { observe } from "../apply/snapshot.js";
-import { notFound } from "../cli/change.js";
+import { readPod } from "../state/snapshot.js";
+import { notFound } from "../errors.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import type { Engine } from "../engine/engine.js";
 import type { StatsSample } from "../engine/types.js";
@@ -17,7 +17,7 @@ interface StatsArgs {
 }
 
 async function sample(engine: Engine, name: string) {
-  const pod = await observe(engine, name);
+  const pod = await readPod(engine, name);
   if (!podExists(pod)) throw notFound(name);
   const running = pod.replicas.filter((r) => r.running);
   const [sandbox, ...samples] = await Promise.all([pod.sandbox?.running ? engine.stats(pod.sandbox.id) : null, ...running.map((r) => engine.stats(r.id))]);

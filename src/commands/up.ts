@@ -16,7 +16,7 @@ async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Prom
   for (const { spec } of pods) {
     await runChange(deps, reporter, {
       ...changeSettings(args),
-      name: spec.name,
+      pod: spec.name,
       desired: () => ({ spec, cause: `up -f ${args.file}` }),
       recreate: args.recreate,
       mustExist: false,
@@ -89,7 +89,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const spec = specFromFlags(args, deps);
       await runChange(deps, reporter, {
         ...changeSettings(args),
-        name: spec.name,
+        pod: spec.name,
         desired: () => ({ spec, cause: "up" }),
         recreate: args.recreate,
         mustExist: false,

@@ -1,12 +1,9 @@
 // The one adapter to a real engine: each method is thin and alike — one Engine API call
 // through EngineHttp, its answer turned into plain data, its error into a PodError that
 // names the container.
-import { SANDBOX_PROGRAM, type Engine } from "./engine.js";
-import { readFileSync } from "node:fs";
+import type { Engine } from "./engine.js";
 import { Readable, Writable } from "node:stream";
-import { EngineError } from "../errors.js";
 import { demux, DemuxStream, EngineHttp } from "./http.js";
-import { listenersFromTables } from "./procnet.js";
 import type { Endpoint } from "./endpoint.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, StatsSample } from "./types.js";
 
@@ -200,97 +197,11 @@ export class DockerEngine implements Engine {
       .filter((l) => l !== "");
   }
 
-  async probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string> {
-    const local = await this.localTables(sandboxId, pid);
-    if (local) return listenersFromTables(local, ports);
-    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROGRAM, "probe", ...ports]);
-    if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
-    return output;
-  }
-
-  async probeConnect(sandboxId: string, targets: string[], pid?: number): Promise<Record<string, string>> {
-    if (targets.length === 0) return {};
-    if ((await this.hostPid(sandboxId, pid)) !== null) {
-      const { connect } = await import("node:net");
-      const one = (target: string) =>
-        new Promise<string>((resolve) => {
-          const colon = target.lastIndexOf(":");
-          const socket = connect({ host: target.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(target.slice(colon + 1)), timeout: 500 });
-          const done = (answer: string) => {
-            socket.destroy();
-            resolve(answer);
-          };
-          socket.once("connect", () => done("ok"));
-          socket.once("timeout", () => done("timeout"));
-          socket.once("error", (err: NodeJS.ErrnoException) => done(err.code === "ECONNREFUSED" ? "refused" : err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH" ? "unreachable" : "error"));
-        });
-      const answers = await Promise.all(targets.map(one));
-      return Object.fromEntries(targets.map((t, i) => [t, answers[i]!]));
-    }
-    const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROGRAM, "connect", ...targets]);
-    if (exitCode !== 0) throw new EngineError(`the sandbox's connect probe failed (exit ${exitCode}): ${output.trim()}`);
-    return Object.fromEntries(output.trim().split("\n").map((l) => l.trim().split(" ") as [string, string]));
-  }
-
   async execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult> {
     const chunks: Buffer[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, next) => (chunks.push(chunk), next()) });
     const exitCode = await this.execAttached(id, cmd, { stdin: Readable.from([input]), stdout: sink, stderr: sink, tty: null });
     return { exitCode, output: Buffer.concat(chunks).toString("utf8") };
-  }
-
-  /** Each sandbox's process on this host, once found: a readiness wait asks every 100 ms. */
-  private readonly pids = new Map<string, number>();
-
-  /**
-   * The container's main process, when pod runs on the engine's host: its cgroup must name
-   * the container, or the PID is another process's (pod in a container, a remote engine)
-   * and the caller asks the sandbox instead. null then.
-   */
-  private async hostPid(id: string, knownPid?: number): Promise<number | null> {
-    if (!this.address.startsWith("unix://")) return null;
-    const names = (pid: number, fullId: string) => {
-      try {
-        return readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(fullId);
-      } catch {
-        return false;
-      }
-    };
-    const cached = this.pids.get(id);
-    if (cached !== undefined && names(cached, id)) return cached;
-    if (knownPid && id.length === 64 && names(knownPid, id)) return knownPid;
-    try {
-      const { body } = await this.http.request<{ Id: string; State: { Pid: number } }>("GET", `/containers/${id}/json`);
-      const pid = body.State.Pid;
-      if (!pid || !names(pid, body.Id)) return null;
-      this.pids.set(id, pid);
-      return pid;
-    } catch {
-      return null;
-    }
-  }
-
-  /** The sandbox's /proc/net tables on this host: a file read, not an exec (start-up time of \`pod ps\`). */
-  private async localTables(id: string, knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
-    const pid = await this.hostPid(id, knownPid);
-    if (pid === null) return null;
-    const read = (t: string) => {
-      try {
-        return readFileSync(`/proc/${pid}/net/${t}`, "utf8");
-      } catch {
-        return ""; // no IPv6 in the kernel: no tcp6/udp6 table
-      }
-    };
-    return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
-  }
-
-  async hostSysctl(name: string): Promise<string | null> {
-    if (!this.address.startsWith("unix://")) return null;
-    try {
-      return readFileSync(`/proc/sys/${name.replace(/\./g, "/")}`, "utf8").trim();
-    } catch {
-      return null;
-    }
   }
 
   async stats(id: string): Promise<StatsSample | null> {

@@ -1,21 +1,27 @@
-// The engine as the rest of pod sees it: a small interface, so commands can be tested with
-// an in-memory fake and run for real through the one adapter (./docker.ts).
+// The engine as the rest of pod sees it: small interfaces, one per kind of work
+// (testcontainers' ContainerClient, ImageClient, …), so each part asks only for what it
+// uses, commands can be tested with an in-memory fake, and the one adapter (./docker.ts)
+// implements them all on dockerode. Probes that read /proc or open sockets are not here:
+// they live in src/probes/, on top of these.
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, StatsSample } from "./types.js";
 
 /** The sandbox image's program (fixtures/sandbox): its probe, connect and nat modes answer from inside a pod's namespace. */
 export const SANDBOX_PROGRAM = "/pod-sandbox";
 
-export interface Engine {
+/** Which engine, and the link to it. */
+export interface SystemClient {
   /** Where pod talks to the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly address: string;
   info(): Promise<EngineInfo>;
+  /** Lets the process exit: drops kept-alive connections. */
+  close(): void;
+}
+
+export interface ContainerClient {
   /** Containers carrying every label filter (`key` or `key=value`), running or not. */
   listContainers(labelFilters: string[]): Promise<ContainerSummary[]>;
   /** null when no such container exists. */
   inspectContainer(idOrName: string): Promise<ContainerInfo | null>;
-  /** The image a reference names, or null when the engine has no such image. */
-  image(ref: string): Promise<ImageInfo | null>;
-  buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
   createContainer(config: ContainerConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** Joins a created container to another network, under these extra DNS names there. */
@@ -27,27 +33,30 @@ export interface Engine {
   renameContainer(id: string, name: string): Promise<void>;
   /** `docker update --restart`: a replica gets its restart policy only once it serves. */
   setRestartPolicy(id: string, policy: string): Promise<void>;
+  /** One resource sample (the engine takes about a second to have a CPU rate); null when it is gone. */
+  stats(id: string): Promise<StatsSample | null>;
+}
+
+/** Running commands inside containers. */
+export interface ExecClient {
+  exec(id: string, cmd: string[]): Promise<ExecResult>;
+  /** Runs `cmd` in the container with `input` on its stdin; its output and exit code. */
+  execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult>;
+  /** Runs `cmd` in the container attached to these streams (`docker exec [-i] [-t]`); its exit code. */
+  execAttached(id: string, cmd: string[], streams: ExecStreams): Promise<number>;
+}
+
+export interface ImageClient {
+  /** The image a reference names, or null when the engine has no such image. */
+  image(ref: string): Promise<ImageInfo | null>;
+  buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
+}
+
+/** What containers write and what the engine says happened to them. */
+export interface EventClient {
   logTail(id: string, lines: number): Promise<string[]>;
   /** A container's output line by line, with the engine's timestamps; with `follow`, until it stops or `signal` aborts. */
   logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
-  exec(id: string, cmd: string[]): Promise<ExecResult>;
-  /**
-   * The listening sockets in a sandbox's namespace, as `pod-sandbox probe PORTS…` prints
-   * them: read from the host's /proc when the engine is on this host, else by exec.
-   */
-  probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string>;
-  /**
-   * Whether each `ip:port` accepts a TCP connection, as seen from the sandbox's network:
-   * "ok", "refused", "timeout", "unreachable" or "error". From this host when the engine is
-   * on it, else from inside the sandbox (`pod-sandbox connect`).
-   */
-  probeConnect(sandboxId: string, targets: string[], pid?: number): Promise<Record<string, string>>;
-  /** Runs `cmd` in the container with `input` on its stdin; its output and exit code. */
-  execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult>;
-  /** One resource sample (the engine takes about a second to have a CPU rate); null when it is gone. */
-  stats(id: string): Promise<StatsSample | null>;
-  /** Runs `cmd` in the container attached to these streams (`docker exec [-i] [-t]`); its exit code. */
-  execAttached(id: string, cmd: string[], streams: ExecStreams): Promise<number>;
   /**
    * The engine's container events from now on, until `signal` aborts; ends (or throws) when
    * the connection to the engine is lost.
@@ -55,8 +64,7 @@ export interface Engine {
   events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
   /** Container events the engine still holds from `sinceMs` until now (a bounded buffer, lost on restart). */
   pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
-  /** A sysctl of the engine host's own network namespace, when pod can read it (a local engine); else null. */
-  hostSysctl(name: string): Promise<string | null>;
-  /** Lets the process exit: drops kept-alive connections. */
-  close(): void;
 }
+
+/** Everything the adapter offers; most code takes one of the parts above. */
+export interface Engine extends SystemClient, ContainerClient, ExecClient, ImageClient, EventClient {}

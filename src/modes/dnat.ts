@@ -4,6 +4,8 @@
 // masquerading toward them so replies come back through it. pod writes no rule on the
 // host, so this works on a remote engine; only the sandbox gets NET_ADMIN. Pure.
 import type { NetworkSpec, PortMapping } from "../spec/types.js";
+import type { BalanceMode } from "./mode.js";
+import { publishedNetworking } from "./networking.js";
 
 export const NAT_TABLE = "pod";
 
@@ -40,3 +42,25 @@ export function natRuleset(network: NetworkSpec, routes: Route[], spread: Spread
   lines.push("  }", "}");
   return lines.join("\n") + "\n";
 }
+
+export const dnat: BalanceMode = {
+  name: "dnat",
+  // The sandbox forwards to the replicas, and writes its own NAT rules.
+  sandboxNetworking: (spec) => publishedNetworking(spec, { "net.ipv4.ip_forward": "1" }, ["NET_ADMIN"]),
+  // A namespace of its own, on the sandbox's first network, where the sandbox reaches it.
+  replicaNetworkMode: (spec) => spec.network.networks[0]?.name ?? "bridge",
+  placement: (replica, sandbox) => {
+    // Reached only through the sandbox's rules, which a sandbox restart loses: one that
+    // started before the sandbox's last start is not routed any more.
+    if (!sandbox) return "orphaned";
+    if (!sandbox.running || replica.startedAt < sandbox.startedAt) return "stranded";
+    return "running";
+  },
+  readiness: "addresses",
+  sharesSocketGroup: false,
+  routes: (network, addresses) => natRuleset(network, addresses.map((ip) => ({ ip })), network.spread ?? "random"),
+  // A stopping replica loses its rule first; its connections keep their conntrack entries.
+  changeWarnings: () => [],
+  publishes: true,
+  sharedNetworkCounters: false,
+};

@@ -1,6 +1,7 @@
 // What a plan is made of, and how it reads. Each action is one thing the executor does
 // with one engine call (or one create+start, one stop+remove), deciding nothing.
 import type { ContainerRef } from "../state/observe.js";
+import type { PodRecord } from "../state/record.js";
 import { replicaName, sandboxName } from "../state/labels.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 
@@ -26,7 +27,15 @@ export type Action =
   | { kind: "remove-replica"; replica: NumberedRef; reason: string }
   | { kind: "rename-replica"; replica: NumberedRef; to: string; reason: string }
   /** Wait until `replica`, left starting by an interrupted command, runs and the namespace holds `listeners` per port. */
-  | { kind: "await-ready"; replica: NumberedRef; listeners: number; reason: string };
+  | { kind: "await-ready"; replica: NumberedRef; listeners: number; reason: string }
+  /** The pod's record, a new revision: written whole before the revisions it replaces go. */
+  | { kind: "write-record"; record: PodRecord; replaces: RecordCopy[]; reason: string }
+  /** Every copy of the record: the last thing `down` removes. */
+  | { kind: "remove-record"; copies: RecordCopy[]; reason: string };
+
+export interface RecordCopy extends ContainerRef {
+  revision: number;
+}
 
 export type ActionKind = Action["kind"];
 
@@ -64,6 +73,9 @@ export function containerNames(a: Action): string[] {
       return a.numbers.map((n) => replicaName(a.pod, n));
     case "restart-replicas":
       return a.replicas.map((r) => r.name);
+    case "write-record":
+    case "remove-record":
+      return [];
     default:
       return [a.replica.name];
   }
@@ -111,6 +123,10 @@ export function describeAction(a: Action): string {
       return `rename replica ${a.replica.name} to ${a.to} (${a.reason})`;
     case "await-ready":
       return `wait for replica ${a.replica.name} to listen (${a.reason})`;
+    case "write-record":
+      return `write the record: generation ${a.record.generation}, revision ${a.record.revision} (${a.reason})`;
+    case "remove-record":
+      return `remove the record (${a.reason})`;
   }
 }
 

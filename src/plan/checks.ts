@@ -1,6 +1,12 @@
-// Checks a change must pass before anything starts. Pure: the facts come from the engine,
-// read once by the caller.
-import { UsageError } from "../errors.js";
+// Checks a change must pass before anything starts. Pure: each returns the refusal, or
+// null, from facts the snapshot holds — so a dry run refuses exactly as the real run would.
+import { ImageMissingError, UsageError, type PodError } from "../errors.js";
+import type { ImageInfo } from "../engine/types.js";
+import { modeOf } from "../modes/index.js";
+import type { PodSpec } from "../spec/types.js";
+import { condition } from "../state/condition.js";
+import type { ObservedPod } from "../state/observe.js";
+import type { Plan } from "./actions.js";
 
 /** The user a replica's server runs as: the flag, else the image's USER, else root. */
 export function effectiveUser(flag: string | null, imageUser: string): string {
@@ -12,22 +18,58 @@ export function effectiveUser(flag: string | null, imageUser: string): string {
  * The kernel groups SO_REUSEPORT sockets of one effective uid only: new replicas under
  * another user than the serving ones would fail to bind beside them.
  */
-export function checkSameUser(serving: string, next: string): void {
-  if (serving !== next) {
-    const name = (u: string) => (u === "0" ? "root" : u);
-    throw new UsageError(
-      `the new replicas would run as user ${name(next)} while the serving ones run as ${name(serving)}, and SO_REUSEPORT only lets one user's sockets share a port`,
-      "keep the user (-u) the same, or change it with `pod up --recreate` (a short outage)",
-    );
-  }
+export function checkSameUser(serving: string, next: string): UsageError | null {
+  if (serving === next) return null;
+  const name = (u: string) => (u === "0" ? "root" : u);
+  return new UsageError(
+    `the new replicas would run as user ${name(next)} while the serving ones run as ${name(serving)}, and SO_REUSEPORT only lets one user's sockets share a port`,
+    "keep the user (-u) the same, or change it with `pod up --recreate` (a short outage)",
+  );
 }
 
 /** A change that needs a new sandbox while the pod serves is an outage: refused unless asked for. */
-export function checkOutage(pod: string, outage: string | null, recreate: boolean): void {
-  if (outage !== null && !recreate) {
-    throw new UsageError(
-      `changing pod ${pod} needs a new sandbox (${outage}), and every replica stops while it is made: a short outage`,
-      "pass --recreate to accept it, or keep the ports and network settings as they are (`pod inspect " + pod + "` shows them)",
-    );
+export function checkOutage(pod: string, outage: string | null, recreate: boolean): UsageError | null {
+  if (outage === null || recreate) return null;
+  return new UsageError(
+    `changing pod ${pod} needs a new sandbox (${outage}), and every replica stops while it is made: a short outage`,
+    "pass --recreate to accept it, or keep the ports and network settings as they are (`pod inspect " + pod + "` shows them)",
+  );
+}
+
+/** New replicas beside serving ones of a shared socket group must run as the same user. */
+export function checkUser(observed: ObservedPod, desired: PodSpec, plan: Plan, images: Record<string, ImageInfo | null>): UsageError | null {
+  const current = observed.record?.spec;
+  if (!current || !modeOf(desired.network).sharesSocketGroup) return null;
+  if (!plan.steps.some((step) => step.some((a) => a.kind === "start-replicas"))) return null;
+  if (!observed.replicas.some((r) => condition(r, observed.sandbox, desired.network) === "running")) return null;
+  const before = images[current.replica.imageId];
+  const after = images[desired.replica.imageId];
+  if (!before || !after) return null;
+  return checkSameUser(effectiveUser(current.replica.user, before.user), effectiveUser(desired.replica.user, after.user));
+}
+
+/** The image a spec runs, by the engine's answer: its id, or why it cannot run. */
+export function resolveImage(spec: PodSpec, images: Record<string, ImageInfo | null>): { spec: PodSpec } | { refusal: PodError } {
+  const { image, imageId } = spec.replica;
+  if (imageId === "") {
+    const found = images[image];
+    if (!found) {
+      return {
+        refusal: new ImageMissingError(
+          `image ${image} is not on the engine`,
+          `build it first (docker build -t ${image} DIR), or pull it (docker pull ${image}); \`make build\` in the pod checkout builds the sample http_server`,
+        ),
+      };
+    }
+    return { spec: { ...spec, replica: { ...spec.replica, imageId: found.id } } };
   }
+  if (!images[imageId]) {
+    return {
+      refusal: new ImageMissingError(
+        `the image of that spec (${image}, ${imageId.replace(/^sha256:/, "").slice(0, 12)}) is no longer on the engine`,
+        `rebuild or retag it (docker build -t ${image} DIR), then try again`,
+      ),
+    };
+  }
+  return { spec };
 }

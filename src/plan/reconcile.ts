@@ -3,7 +3,7 @@
 // in the order a pod depends on them: the sandbox, then repairs, scale, and the rollout.
 import { networkHash, replicaHash } from "../spec/hash.js";
 import type { PodSpec } from "../spec/types.js";
-import { condition, type Condition } from "../state/health.js";
+import { condition, type Condition } from "../state/condition.js";
 import { asideName, replicaName } from "../state/labels.js";
 import type { ObservedPod, ObservedReplica } from "../state/observe.js";
 import type { Action, NumberedRef, Plan } from "./actions.js";
@@ -61,7 +61,7 @@ function sandboxPhase(ctx: Ctx): string | null {
   if (problem === null) return null;
 
   const teardown: Action[] = observed.replicas.map((r) =>
-    condition(r, sandbox, desired.network.balance) === "running"
+    condition(r, sandbox, desired.network) === "running"
       ? { kind: "stop-replica", replica: ref(r), timeoutS: ctx.stopTimeoutS, keep: false, reason: problem }
       : { kind: "remove-replica", replica: ref(r), reason: problem },
   );
@@ -102,8 +102,8 @@ function pickKeeper(candidates: ObservedReplica[], conditions: Map<ObservedRepli
 function repairPhase(ctx: Ctx): Sorted {
   const { observed, hash } = ctx;
   const sandbox = observed.sandbox!;
-  const balance = ctx.desired.network.balance;
-  const conditions = new Map(observed.replicas.map((r) => [r, condition(r, sandbox, balance)] as const));
+  const network = ctx.desired.network;
+  const conditions = new Map(observed.replicas.map((r) => [r, condition(r, sandbox, network)] as const));
   const byNumber = new Map<number, ObservedReplica[]>();
   for (const r of observed.replicas) byNumber.set(r.number, [...(byNumber.get(r.number) ?? []), r]);
 
@@ -197,7 +197,7 @@ export function reconcile(desired: PodSpec, observed: ObservedPod, generation: n
     restart: options.restart ?? false,
     steps: [],
   };
-  const serving = observed.sandbox?.running === true && observed.replicas.some((r) => condition(r, observed.sandbox, desired.network.balance) === "running");
+  const serving = observed.sandbox?.running === true && observed.replicas.some((r) => condition(r, observed.sandbox, desired.network) === "running");
   const remade = sandboxPhase(ctx);
   if (remade !== null) {
     return { pod: desired.name, steps: ctx.steps, outage: serving ? remade : null };

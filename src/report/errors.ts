@@ -14,6 +14,7 @@ export function formatError(err: unknown, debug: boolean): string[] {
   } else if (cause !== err) {
     lines.push(`  cause: ${cause.message}${cause.hint ? `; ${cause.hint}` : ""}`);
   }
+  if (err instanceof ChangeFailedError) lines.push(...err.others.map((o) => `  also: ${o.message}`));
   if (debug && err.stack) lines.push(err.stack);
   return lines;
 }
@@ -23,5 +24,6 @@ export function errorObject(err: unknown): { message: string; hint: string | nul
   if (!(err instanceof PodError)) return { message: `unexpected error: ${(err as Error)?.message ?? String(err)}`, hint: null, exitCode: 1, details: [] };
   const cause = err instanceof ChangeFailedError ? err.cause : err;
   const details = cause instanceof NotReadyError ? [cause.message, ...cause.details] : cause !== err ? [cause.message] : [];
+  if (err instanceof ChangeFailedError) details.push(...err.others.map((o) => o.message));
   return { message: err.message, hint: err.hint ?? null, exitCode: err.exitCode, details };
 }

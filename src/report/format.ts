@@ -1,5 +1,7 @@
 // Tables and summaries, from pure views. docker-ps-style columns: padded, no borders.
 import { formatPort } from "../spec/parse.js";
+import { modeOf } from "../modes/index.js";
+import { foreignLines } from "../state/observe.js";
 import type { PodView } from "../state/status.js";
 
 export function formatAge(seconds: number): string {
@@ -16,7 +18,7 @@ export function formatTable(rows: string[][]): string {
 
 /** The ports column: published mappings, or on the host's network the ports bound there. */
 export function portsText(v: PodView): string {
-  if (v.balance === "host") return v.ports.map((p) => `host:${p.containerPort}/${p.protocol}`).join(", ") || "-";
+  if (!modeOf({ balance: v.balance as "reuseport" }).publishes) return v.ports.map((p) => `host:${p.containerPort}/${p.protocol}`).join(", ") || "-";
   return v.ports.map(formatPort).join(", ") || "-";
 }
 
@@ -55,7 +57,7 @@ export function formatReplicaTable(v: PodView, nowMs: number): string {
 }
 
 export function formatForeign(v: PodView): string[] {
-  return v.foreign.map((f) => `ignored: ${f.name} (${f.id.slice(0, 12)}) carries pod ${v.name}'s labels but pod did not make it: ${f.why}`);
+  return foreignLines(v);
 }
 
 /** What a changing command prints when it ends. */

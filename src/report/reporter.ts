@@ -2,14 +2,14 @@
 // turns them into a spinner (a terminal), plain lines (pipes, CI, NO_COLOR) or NDJSON
 // (--json). Progress goes to stderr, results to stdout; in JSON mode stdout carries events
 // and the result only.
-import type { ConvergeEvent } from "../apply/converge.js";
+import type { FlowEvent } from "../plan/events.js";
 import { containerNames, replicaNumbers, stepLines, type Action } from "../plan/actions.js";
 import { ExitStatus } from "../errors.js";
 import { errorObject, formatError } from "./errors.js";
 import type { Output } from "./output.js";
 
 export interface Reporter {
-  event(e: ConvergeEvent): void;
+  event(e: FlowEvent): void;
   note(text: string): void;
   warn(text: string): void;
   /** The command's answer: text for people, the object for --json. */
@@ -75,7 +75,7 @@ export class PlainReporter implements Reporter {
 
   constructor(protected readonly output: Output) {}
 
-  event(e: ConvergeEvent): void {
+  event(e: FlowEvent): void {
     switch (e.type) {
       case "note":
         return this.note(e.text);
@@ -116,7 +116,7 @@ export class JsonReporter implements Reporter {
     this.output.out(JSON.stringify(o));
   }
 
-  event(e: ConvergeEvent): void {
+  event(e: FlowEvent): void {
     if (e.type === "note" || e.type === "warn") return this.line({ event: e.type === "note" ? "note" : "warning", message: e.text });
     const a = e.action;
     const replicas = replicaNumbers(a);

@@ -1,7 +1,7 @@
 // A spinner for what is under way, a line for each group of actions when it ends. ora is
 // loaded only here, only on a terminal.
 import ora, { type Ora } from "ora";
-import type { ConvergeEvent } from "../apply/converge.js";
+import type { FlowEvent } from "../plan/events.js";
 import type { Output } from "./output.js";
 import { PlainReporter, seconds } from "./reporter.js";
 
@@ -23,7 +23,7 @@ export class TtyReporter extends PlainReporter {
     }
   }
 
-  override event(e: ConvergeEvent): void {
+  override event(e: FlowEvent): void {
     if (e.type === "note" || e.type === "warn") return super.event(e);
     if (e.type === "action-start") this.groups.start(e.action, e.step);
     if (e.type === "action-progress") {

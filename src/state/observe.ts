@@ -3,6 +3,7 @@
 // (apply/snapshot.ts). Here: which containers are pod's own, the record, and each
 // container's facts.
 import type { ContainerInfo, ContainerNetwork, PublishedPort } from "../engine/types.js";
+import { PodNotFoundError } from "../errors.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { isOwnName, Label, ownerProof, previousName, type Role } from "./labels.js";
 import { decodeRecord, type PodRecord } from "./record.js";
@@ -239,4 +240,20 @@ export function observeAll(containers: ContainerInfo[]): ObservedPod[] {
 /** Whether anything of the pod is on the engine: its record, its sandbox or a replica. */
 export function podExists(pod: ObservedPod): boolean {
   return pod.record !== null || pod.sandbox !== null || pod.replicas.length > 0;
+}
+
+/** Each container that carries the pod's labels but that pod did not make, in one line: never touched. */
+export function foreignLines(pod: Pick<ObservedPod, "name" | "foreign">): string[] {
+  return pod.foreign.map((f) => `ignored: ${f.name} (${f.id.slice(0, 12)}) carries pod ${pod.name}'s labels but pod did not make it: ${f.why}`);
+}
+
+/** The spec the pod should run, from its record. */
+export function recordedSpec(observed: ObservedPod): PodSpec {
+  if (!observed.record) {
+    throw new PodNotFoundError(
+      `pod ${observed.name} has no record pod can read (its record and sandbox are gone)`,
+      "`pod ps " + observed.name + "` shows what is left; `pod up` with its options makes it again",
+    );
+  }
+  return observed.record.spec;
 }

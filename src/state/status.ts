@@ -3,7 +3,8 @@
 import type { PublishedPort } from "../engine/types.js";
 import { replicaHash } from "../spec/hash.js";
 import type { PortMapping } from "../spec/types.js";
-import { condition, type Condition } from "./health.js";
+import { modeOf } from "../modes/index.js";
+import { condition, type Condition } from "./condition.js";
 import type { ObservedPod, ObservedReplica } from "./observe.js";
 
 export type PodStatus = "running" | "degraded" | "updating" | "stopped";
@@ -99,7 +100,7 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
     name: r.name,
     id: r.id,
     state: r.state,
-    condition: condition(r, sandbox, balance),
+    condition: condition(r, sandbox, spec?.network),
     restarts: r.restartCount,
     exitCode: !r.running ? r.exitCode : (lastExits.get(r.id)?.exitCode ?? null),
     oomKilled: r.oomKilled || (lastExits.get(r.id)?.oom ?? false),
@@ -153,7 +154,7 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
     reasons,
     replicas: { ready, asked },
     // On the host's network nothing is published: the ports are the ones replicas bind.
-    ports: sandboxUp && balance !== "host" ? toMappings(sandbox!.ports) : (spec?.network.ports ?? []),
+    ports: sandboxUp && modeOf(spec?.network).publishes ? toMappings(sandbox!.ports) : (spec?.network.ports ?? []),
     created: sandbox ? iso(sandbox.created) : null,
     generation: record?.generation ?? null,
     balance,

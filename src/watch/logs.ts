@@ -2,7 +2,7 @@
 // come and go during a scale or a replace are followed as they start.
 import type { Engine } from "../engine/engine.js";
 import type { LogLine } from "../engine/types.js";
-import { observe } from "../apply/snapshot.js";
+import { readPod } from "../state/snapshot.js";
 import { Label } from "../state/labels.js";
 import type { ObservedPod, ObservedReplica } from "../state/observe.js";
 
@@ -66,7 +66,7 @@ export async function followLogs(engine: Engine, pod: ObservedPod, r: LogRequest
         try {
           for await (const e of engine.events([`${Label.pod}=${r.pod}`], signal)) {
             if (e.action !== "start" || following.has(e.id)) continue;
-            const now = chosen(await observe(engine, r.pod), { ...r, previous: false }).find((c) => c.id === e.id);
+            const now = chosen(await readPod(engine, r.pod), { ...r, previous: false }).find((c) => c.id === e.id);
             if (now) tasks.push(follow(now, Math.floor(e.time / 1000) - 1, null));
           }
         } catch {

@@ -78,7 +78,9 @@ describe("--dry-run writes nothing", () => {
     await docker(["rmi", "pod-sandbox:latest"]);
     try {
       const r = await pod(["up", "--name", "e2e-dry", "--replicas", "3", "-p", "127.0.0.1:18504:8080", "-e", "X=secret-value", "--dry-run", "http_server:v2"]);
-      expect(r.code, r.stderr).toBe(0);
+      // The real run would refuse the outage without --recreate: the dry run says so, and exits as it would.
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("needs a new sandbox (network settings changed)");
       expect(r.stdout).toContain("pod e2e-dry: generation 1 → 2");
       expect(r.stdout).toMatch(/image: http_server \(\w{12}\) → http_server:v2 \(\w{12}\)/);
       expect(r.stdout).toContain("env: +X");

@@ -64,7 +64,7 @@ function info(id: string, config: ContainerConfig, o: { state?: string; startedA
 }
 
 export function sandbox(spec: PodSpec, o: { id?: string; state?: string; startedAt?: number; created?: number } = {}): ContainerInfo {
-  return info(o.id ?? "sandbox1", sandboxConfig(spec, KEY, { migrateReq: true }), o);
+  return info(o.id ?? "sandbox1", sandboxConfig(spec, KEY, { kernelVersion: "6.1.0", migrateReq: true, hostMigrateReq: null }).config, o);
 }
 
 export function replica(
@@ -72,7 +72,7 @@ export function replica(
   number: number,
   o: { id?: string; name?: string; state?: string; sandboxId?: string; generation?: number; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number } = {},
 ): ContainerInfo {
-  const config = replicaConfig(spec.replica, { pod: spec.name, balance: spec.network.balance, network: null, number, generation: o.generation ?? 1, key: KEY, sandboxId: o.sandboxId ?? "sandbox1", imageRef: spec.replica.image });
+  const config = replicaConfig(spec.replica, { pod: spec, number, generation: o.generation ?? 1, key: KEY, sandboxId: o.sandboxId ?? "sandbox1", imageRef: spec.replica.image });
   return info(o.id ?? `r${number}`, config, { startedAt: 2000 + number, created: 100 + number, ...o });
 }
 

@@ -6,6 +6,7 @@ import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, StatsSample } from "../../src/engine/types.js";
 import { EngineError } from "../../src/errors.js";
+import { Probes, type HostFiles } from "../../src/probes/probes.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
 
@@ -110,6 +111,7 @@ export class FakeEngine implements Engine {
 
   async createContainer(config: ContainerConfig): Promise<string> {
     this.calls.push(`create ${config.name}`);
+    this.fault(`create ${config.name}`);
     if (this.find(config.name)) throw new EngineError(`create container ${config.name}: Conflict. The container name "/${config.name}" is already in use`, undefined, 409);
     const id = `id${this.next++}`;
     this.containers.set(id, { id, config, state: "created", created: this.tick(), startedAt: 0, finishedAt: 0, exitCode: 0, restartCount: 0, netns: 0, starts: 0 });
@@ -119,6 +121,7 @@ export class FakeEngine implements Engine {
   async startContainer(id: string): Promise<void> {
     const c = this.find(id)!;
     this.calls.push(`start ${c.config.name}`);
+    this.fault(`start ${c.config.name}`);
     c.starts++;
     c.startedAt = this.tick();
     const sandbox = this.sandboxOf(c);
@@ -140,6 +143,7 @@ export class FakeEngine implements Engine {
   async stopContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`stop ${c?.config.name ?? id}`);
+    this.fault(`stop ${c?.config.name ?? id}`);
     if (c && c.state === "running") {
       c.state = "exited";
       c.exitCode = 0;
@@ -150,12 +154,14 @@ export class FakeEngine implements Engine {
   async removeContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`remove ${c?.config.name ?? id}`);
+    this.fault(`remove ${c?.config.name ?? id}`);
     if (c) this.containers.delete(c.id);
   }
 
   async renameContainer(id: string, name: string): Promise<void> {
     const c = this.find(id)!;
     this.calls.push(`rename ${c.config.name} ${name}`);
+    this.fault(`rename ${c.config.name}`);
     if (this.find(name)) throw new EngineError(`rename: Conflict`, undefined, 409);
     c.config = { ...c.config, name };
   }
@@ -163,6 +169,7 @@ export class FakeEngine implements Engine {
   async setRestartPolicy(id: string, policy: string): Promise<void> {
     const c = this.find(id)!;
     this.calls.push(`update ${c.config.name} restart=${policy}`);
+    this.fault(`update ${c.config.name}`);
     c.config = { ...c.config, HostConfig: { ...c.config.HostConfig, RestartPolicy: { Name: policy } } };
   }
 
@@ -171,29 +178,28 @@ export class FakeEngine implements Engine {
     return c && this.crashing.has(c.config.name) ? ["listen tcp4 0.0.0.0:8080: bind: address already in use"] : [];
   }
 
-  /** dnat: a replica answers at its address when it runs. */
-  async probeConnect(_sandboxId: string, targets: string[]): Promise<Record<string, string>> {
-    const running = new Set([...this.containers.values()].filter((c) => c.state === "running").map((c) => `10.0.0.${c.id.slice(2)}`));
-    return Object.fromEntries(targets.map((t) => [t, running.has(t.split(":")[0]!) ? "ok" : "refused"]));
-  }
-
   /** Rules written into sandboxes, by sandbox name, the latest last. */
   readonly rulesets: Record<string, string[]> = {};
 
   async execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult> {
     const c = this.find(id)!;
     this.calls.push(`exec ${c.config.name} ${cmd.join(" ")}`);
+    this.fault(`exec ${cmd[1] ?? cmd[0]}`);
     (this.rulesets[c.config.name] ??= []).push(input);
     return { exitCode: 0, output: "" };
   }
 
-  async probeListeners(id: string, ports: string[]): Promise<string> {
-    return (await this.exec(id, ["/pod-sandbox", "probe", ...ports])).output;
-  }
-
-  /** The probe: one listener per running replica in this sandbox's current namespace. */
+  /**
+   * The sandbox's probes: `probe` counts one listener per running replica in this sandbox's
+   * current namespace; `connect` (dnat) answers for each replica address that runs.
+   */
   async exec(id: string, cmd: string[]): Promise<ExecResult> {
+    this.fault(`exec ${cmd[1] ?? cmd[0]}`);
     const sandbox = this.find(id)!;
+    if (cmd[1] === "connect") {
+      const running = new Set([...this.containers.values()].filter((c) => c.state === "running").map((c) => `10.0.0.${c.id.slice(2)}`));
+      return { exitCode: 0, output: cmd.slice(2).map((t) => `${t} ${running.has(t.split(":")[0]!) ? "ok" : "refused"}\n`).join("") };
+    }
     const onHost = (c: FakeContainer) => c.config.HostConfig.NetworkMode === "host";
     const listening = [...this.containers.values()].filter(
       (c) => c.state === "running" && (onHost(sandbox) ? onHost(c) && c !== sandbox && c.config.Labels["dev.pod.role"] === "replica" : this.sandboxOf(c) === sandbox && c.netns === sandbox.netns),
@@ -258,10 +264,27 @@ export class FakeEngine implements Engine {
     return this.past;
   }
 
+  /** The engine host's sysctls, as the probes read them from /proc/sys. */
   hostSysctls: Record<string, string> = {};
 
-  async hostSysctl(name: string): Promise<string | null> {
-    return this.hostSysctls[name] ?? null;
+  /** The files of the engine's host, as probes see them: only sysctls (no container process is on this host). */
+  readonly hostFiles: HostFiles = {
+    read: (path) => {
+      const m = /^\/proc\/sys\/(.*)$/.exec(path);
+      return m ? (this.hostSysctls[m[1]!.replace(/\//g, ".")] ?? null) : null;
+    },
+  };
+
+  /** Calls that fail, by the words their record in `calls` starts with ("create web-2", "start web-sandbox", "exec nat"). */
+  readonly failing = new Map<string, string>();
+
+  /** Makes the next calls starting with `call` fail with the engine's `message`. */
+  fail(call: string, message = `injected failure of ${call}`): void {
+    this.failing.set(call, message);
+  }
+
+  private fault(call: string): void {
+    for (const [prefix, message] of this.failing) if (call.startsWith(prefix)) throw new EngineError(message);
   }
 
   close(): void {}
@@ -318,6 +341,7 @@ export function fakeDeps(engine: Engine, files: Record<string, string> = {}, env
     captured,
     deps: {
       engine: () => engine,
+      probes: (e) => new Probes(e, engine instanceof FakeEngine ? engine.hostFiles : { read: () => null }),
       clock: instantClock(),
       environ: { HOME: "/root", POD_AGENT: "0", ...environ },
       readFile: (path) => {
@@ -325,6 +349,7 @@ export function fakeDeps(engine: Engine, files: Record<string, string> = {}, env
         return files[path]!;
       },
       reporter: async (mode) => (mode === "events" ? new JsonReporter(output) : mode === "document" ? new DocumentReporter(output) : new PlainReporter(output)),
+      changing: () => undefined,
       dispose: () => undefined,
     },
   };

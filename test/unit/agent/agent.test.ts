@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { Agent } from "../../../src/agent/loop.js";
 import { run } from "../../../src/cli/parser.js";
+import { Probes } from "../../../src/probes/probes.js";
 import { fakeDeps, FakeEngine, instantClock } from "../../support/fake-engine.js";
 
 let engine: FakeEngine;
@@ -10,7 +11,7 @@ let log: string[];
 
 function agent(): Agent {
   log = [];
-  return new Agent({ engine, clock: instantClock(), signal: new AbortController().signal, log: (l) => log.push(l) }, { resyncMs: 1000, debounceMs: 0, backoffMs: 1000, maxBackoffMs: 8000, readyTimeoutMs: 1000 });
+  return new Agent({ engine, probes: new Probes(engine, engine.hostFiles), clock: instantClock(), signal: new AbortController().signal, log: (l) => log.push(l) }, { resyncMs: 1000, debounceMs: 0, backoffMs: 1000, maxBackoffMs: 8000, readyTimeoutMs: 1000 });
 }
 
 beforeEach(async () => {

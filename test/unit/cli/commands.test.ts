@@ -170,7 +170,7 @@ describe("up", () => {
     const r = await pod("up -p 80:8080 nothere");
     expect(r.code).toBe(1);
     expect(r.errLines).toHaveLength(1);
-    expect(r.err).toContain("image nothere is not on the engine, and pod does not pull images; build it first");
+    expect(r.err).toContain("image nothere is not on the engine; build it first");
     expect(engine.names()).toEqual([]);
   });
 });

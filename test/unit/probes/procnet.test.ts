@@ -1,6 +1,6 @@
 // Listening sockets read from /proc/net tables, as the sandbox's probe counts them.
 import { describe, expect, it } from "vitest";
-import { isLoopback, listenersFromTables } from "../../../src/engine/procnet.js";
+import { isLoopback, listenersFromTables } from "../../../src/probes/procnet.js";
 
 const HEAD = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode";
 const line = (local: string, remote: string, st: string, inode: number) => `   0: ${local} ${remote} ${st} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0`;

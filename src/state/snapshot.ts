@@ -1,0 +1,92 @@
+// The I/O half of observing, the one read a command makes before it plans: the pod's
+// containers (one labelled listing, then each described in parallel), and, for a change,
+// the facts every check needs — the images involved, the engine's kernel and sysctls. Planning
+// and every check are pure functions of this (state/observe.ts, plan/), so --dry-run gives the
+// real run's verdict.
+import type { ContainerClient, Engine } from "../engine/engine.js";
+import type { ContainerInfo, ContainerSummary, ImageInfo } from "../engine/types.js";
+import type { EngineFacts } from "../modes/index.js";
+import type { Probes } from "../probes/probes.js";
+import { Label } from "./labels.js";
+import { observeAll, observePod, type ObservedPod } from "./observe.js";
+
+/** A never-started record or lock, as the listing already describes it: no inspect needed. */
+function fromListing(c: ContainerSummary): ContainerInfo {
+  return {
+    id: c.id,
+    name: c.name,
+    image: "",
+    imageId: "",
+    created: c.created,
+    labels: c.labels,
+    state: c.state,
+    running: c.state === "running",
+    restarting: c.state === "restarting",
+    exitCode: 0,
+    oomKilled: false,
+    error: "",
+    startedAt: 0,
+    finishedAt: 0,
+    restartCount: 0,
+    restartPolicy: "",
+    pid: 0,
+    networkMode: "none",
+    ports: [],
+    networks: [],
+    env: [],
+  };
+}
+
+async function describe(engine: ContainerClient, labelFilters: string[]): Promise<ContainerInfo[]> {
+  const listed = await engine.listContainers(labelFilters);
+  const described = await Promise.all(
+    listed.map((c) => {
+      const role = c.labels[Label.role];
+      return (role === "record" || role === "lock") && c.state === "created" ? fromListing(c) : engine.inspectContainer(c.id);
+    }),
+  );
+  // A container removed between the two calls is simply gone.
+  return described.filter((c): c is ContainerInfo => c !== null);
+}
+
+/** One pod as the engine has it now. */
+export async function readPod(engine: ContainerClient, pod: string): Promise<ObservedPod> {
+  return observePod(pod, await describe(engine, [`${Label.pod}=${pod}`]));
+}
+
+/** Every pod on the engine, in name order. */
+export async function readPods(engine: ContainerClient): Promise<ObservedPod[]> {
+  return observeAll(await describe(engine, [Label.pod]));
+}
+
+/** net.ipv4.tcp_migrate_req came in Linux 5.14; Docker refuses an unknown sysctl. */
+export function supportsMigrateReq(kernelVersion: string): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(kernelVersion);
+  if (!match) return true; // unknown: ask for it, and let the engine say no
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 5 || (major === 5 && minor >= 14);
+}
+
+export async function readEngineFacts(engine: Engine, probes: Probes): Promise<EngineFacts> {
+  const { kernelVersion } = await engine.info();
+  return { kernelVersion, migrateReq: supportsMigrateReq(kernelVersion), hostMigrateReq: probes.hostSysctl("net.ipv4.tcp_migrate_req") };
+}
+
+/** Everything a change is planned and checked on, read once. */
+export interface Snapshot {
+  pod: ObservedPod;
+  facts: EngineFacts;
+  /** What the engine says of each image asked about, by the reference or id asked with; null: it has none. */
+  images: Record<string, ImageInfo | null>;
+}
+
+/**
+ * The pod, then what its change needs to know: the images `imagesOf` names for that pod
+ * (the asked spec's and the recorded one's), each asked once, and the engine's facts.
+ */
+export async function readSnapshot(engine: Engine, probes: Probes, pod: string, imagesOf: (observed: ObservedPod) => string[], facts?: EngineFacts): Promise<Snapshot> {
+  const observed = await readPod(engine, pod);
+  const refs = [...new Set(imagesOf(observed).filter((r) => r !== ""))];
+  const [infos, engineFacts] = await Promise.all([Promise.all(refs.map((r) => engine.image(r))), facts ?? readEngineFacts(engine, probes)]);
+  return { pod: observed, facts: engineFacts, images: Object.fromEntries(refs.map((r, i) => [r, infos[i] ?? null])) };
+}
