@@ -17,10 +17,10 @@ export interface CredentialDeps {
   /** The file's text; null when it does not exist. */
   readFile(path: string): string | null;
   /**
-   * Runs `program` with `args`, `input` on its stdin. Rejects with an error whose `code` is
-   * "ENOENT" when the program is not on PATH.
+   * Runs `program` with `args`, `input` on its stdin, in `env` (its PATH finds the program).
+   * Rejects with an error whose `code` is "ENOENT" when the program is not on PATH.
    */
-  runHelper(program: string, args: string[], input: string): Promise<HelperResult>;
+  runHelper(program: string, args: string[], input: string, env: Environ): Promise<HelperResult>;
   home: string;
 }
 
@@ -190,11 +190,11 @@ function complaint(r: HelperResult): string {
 }
 
 /** docker-credential-helpers' `get`: the server URL on stdin, {ServerURL, Username, Secret} on stdout. */
-async function fromHelper(name: string, key: string, why: string, deps: CredentialDeps): Promise<AuthConfig | null> {
+async function fromHelper(name: string, key: string, why: string, env: Environ, deps: CredentialDeps): Promise<AuthConfig | null> {
   const program = `docker-credential-${name}`;
   let r: HelperResult;
   try {
-    r = await deps.runHelper(program, ["get"], key);
+    r = await deps.runHelper(program, ["get"], key, env);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       throw new CredentialsError(`${program} (${why}) is not on PATH`, `install it, or change ${why}`);
@@ -271,7 +271,7 @@ export async function registryAuth(ref: NamedReference, env: Environ, deps: Cred
   const helper = config.credHelpers[key] ?? config.credsStore;
   if (helper) {
     const why = config.credHelpers[key] !== undefined ? `credHelpers in ${shown}` : `credsStore in ${shown}`;
-    const found = await fromHelper(helper, key, why, deps);
+    const found = await fromHelper(helper, key, why, env, deps);
     return found && hasSecret(found) ? new RegistryAuth(encodeAuthConfig(found, key), key, `docker-credential-${helper}`) : null;
   }
   const found = fromAuths(config.auths, key, shown, hint);

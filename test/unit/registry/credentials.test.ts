@@ -18,17 +18,20 @@ interface World {
   unreadable?: string[];
 }
 
-function world(w: World): CredentialDeps & { calls: string[] } {
+function world(w: World): CredentialDeps & { calls: string[]; paths: (string | undefined)[] } {
   const calls: string[] = [];
+  const paths: (string | undefined)[] = [];
   return {
     calls,
+    paths,
     home: HOME,
     readFile: (path) => {
       if (w.unreadable?.includes(path)) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: "EACCES" });
       return w.files?.[path] ?? null;
     },
-    runHelper: async (program, args, input) => {
+    runHelper: async (program, args, input, env) => {
       calls.push(`${program} ${args.join(" ")} <<< ${input}`);
+      paths.push(env.PATH);
       const answer = w.helpers?.[program];
       if (answer === undefined || answer === "missing") throw Object.assign(new Error(`spawn ${program} ENOENT`), { code: "ENOENT" });
       return typeof answer === "function" ? answer(input) : answer;
@@ -163,11 +166,12 @@ describe("registryAuth: where the docker CLI looks, in its order", () => {
     expect(await header(image, w, env)).toEqual(expected);
   });
 
-  it("asks the helper with the registry key on stdin, once", async () => {
+  it("asks the helper with the registry key on stdin, once, in the environment it was given", async () => {
     const deps = world({ files: config({ credsStore: "test" }), helpers: { "docker-credential-test": ok({ Username: "u", Secret: SECRET }) } });
-    await registryAuth(ref("127.0.0.1:5000/team/web"), {}, deps);
-    await registryAuth(ref("busybox"), {}, deps);
+    await registryAuth(ref("127.0.0.1:5000/team/web"), { PATH: "/opt/helpers:/usr/bin" }, deps);
+    await registryAuth(ref("busybox"), { PATH: "/usr/bin" }, deps);
     expect(deps.calls).toEqual(["docker-credential-test get <<< 127.0.0.1:5000", "docker-credential-test get <<< https://index.docker.io/v1/"]);
+    expect(deps.paths).toEqual(["/opt/helpers:/usr/bin", "/usr/bin"]);
   });
 });
 
