@@ -119,15 +119,22 @@ export function pullBar(p: PullProgress, width = 20): string {
   return `pulling ${p.image} [${bar}] ${formatBytes(done)}/${formatBytes(total)}${unknown ? "+" : ""}, ${layers}${extracting}`;
 }
 
-/** (b) Lines for a pipe or CI: the start, one per layer as it finishes, and the end. */
-export function pullLines(p: PullProgress, changes: PullChange[]): string[] {
+/** `sha256:` and 12 hex digits, as `docker images` shows ids: a terminal line must fit. */
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(":");
+  return colon < 0 ? digest : digest.slice(0, colon + 13);
+}
+
+/** (b) Lines for a pipe or CI: the start, one per layer as it finishes, and the end (its full digest, for the log). */
+export function pullLines(p: PullProgress, changes: PullChange[], o: { shortDigest?: boolean } = {}): string[] {
   const lines: string[] = [];
+  const digestOf = (d: string) => (o.shortDigest ? shortDigest(d) : d);
   for (const c of changes) {
     if (c.kind === "begin") {
       lines.push(`pulling ${p.image}`);
     } else if (c.kind === "done") {
-      if (c.outcome === "up to date") lines.push(`image ${p.image} is up to date${c.digest ? ` (${c.digest})` : ""}`);
-      else lines.push(`pulled ${p.image}: ${c.layers} layer${c.layers === 1 ? "" : "s"}, ${formatBytes(c.bytes)}${c.digest ? `, ${c.digest}` : ""}`);
+      if (c.outcome === "up to date") lines.push(`image ${p.image} is up to date${c.digest ? ` (${digestOf(c.digest)})` : ""}`);
+      else lines.push(`pulled ${p.image}: ${c.layers} layer${c.layers === 1 ? "" : "s"}, ${formatBytes(c.bytes)}${c.digest ? `, ${digestOf(c.digest)}` : ""}`);
     } else if (c.phase === "done") {
       lines.push(`  layer ${c.layer} pulled${c.bytes !== null ? `, ${formatBytes(c.bytes)}` : ""}`);
     } else if (c.phase === "exists") {

@@ -47,7 +47,7 @@ export class TtyReporter extends PlainReporter {
     const done = changes.filter((c) => c.kind === "done");
     if (done.length > 0) {
       this.spinner.stop();
-      this.spinner.stopAndPersist({ symbol: "✔", text: pullLines(progress, done).join("; ") });
+      this.spinner.stopAndPersist({ symbol: "✔", text: pullLines(progress, done, { shortDigest: true }).join("; ") });
     }
     this.refresh();
   }

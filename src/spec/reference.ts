@@ -90,10 +90,10 @@ function isDomain(text: string): boolean {
   return host.split(".").every((c) => DOMAIN_COMPONENT.test(c));
 }
 
-/** docker's splitDockerDomain: the first part is a registry only when it looks like one. */
-function splitDomain(name: string): [string, string] {
+/** docker's splitDockerDomain: the first part is a registry only when it looks like one; whether library/ was added. */
+function splitDomain(name: string): [string, string, boolean] {
   const slash = name.indexOf("/");
-  if (slash < 0) return [DEFAULT_DOMAIN, OFFICIAL_PREFIX + name];
+  if (slash < 0) return [DEFAULT_DOMAIN, OFFICIAL_PREFIX + name, true];
   const first = name.slice(0, slash);
   let rest = name.slice(slash + 1);
   let domain: string;
@@ -103,8 +103,8 @@ function splitDomain(name: string): [string, string] {
     domain = DEFAULT_DOMAIN;
     rest = name;
   }
-  if (domain === DEFAULT_DOMAIN && !rest.includes("/")) rest = OFFICIAL_PREFIX + rest;
-  return [domain, rest];
+  if (domain === DEFAULT_DOMAIN && !rest.includes("/")) return [domain, OFFICIAL_PREFIX + rest, true];
+  return [domain, rest, false];
 }
 
 /**
@@ -143,12 +143,15 @@ export function parseReference(text: string): Reference {
     }
   }
 
-  const [domain, path] = splitDomain(rest);
+  const [domain, path, official] = splitDomain(rest);
   if (domain !== DEFAULT_DOMAIN && !isDomain(domain)) {
     throw refuse(text, `${shown(domain, 40)} is neither a registry address (HOST[:PORT], IPv6 in brackets) nor a name`, PATH_HINT);
   }
   if (path.length > MAX_PATH_LENGTH) {
-    throw refuse(text, `a repository name is at most ${MAX_PATH_LENGTH} characters, this one ${path.length}`, "use a shorter name");
+    // Docker counts a Docker Hub name as library/NAME: say the limit for what was typed.
+    const typed = official ? path.length - OFFICIAL_PREFIX.length : path.length;
+    const limit = official ? `${MAX_PATH_LENGTH - OFFICIAL_PREFIX.length} characters (Docker Hub counts ${OFFICIAL_PREFIX}NAME)` : `${MAX_PATH_LENGTH} characters`;
+    throw refuse(text, `a repository name is at most ${limit}, this one ${typed}`, "use a shorter name");
   }
   for (const component of path.split("/")) {
     if (component === "") throw refuse(text, "the repository name has an empty part ('//' or a '/' at an end)", PATH_HINT);

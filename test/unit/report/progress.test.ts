@@ -97,6 +97,13 @@ describe("foldPull", () => {
     expect(pullLines(progress, changes)).toEqual([`pulling ${IMAGE}`, `image ${IMAGE} is up to date (sha256:abc)`]);
   });
 
+  it("a terminal's end line carries the digest short, a log's in full", () => {
+    const { progress, changes } = foldAll(BIG);
+    const end = changes.filter((c) => c.kind === "done");
+    expect(pullLines(progress, end, { shortDigest: true })).toEqual([`pulled ${IMAGE}: 3 layers, 4.00 MB, sha256:e75e2ce35790`]);
+    expect(pullLines(progress, end)[0]).toContain("sha256:e75e2ce35790039b82b26693db71aec74afb9402df42c763b2fb5a6d566d9fca");
+  });
+
   it("ignores what it does not know, and never takes the tag for a layer", () => {
     const { progress, changes } = foldAll([{ id: "1.0", status: "Pulling from team/web" }, layer("x", "Something new"), { status: "" }]);
     expect(progress.layers).toEqual([]);

@@ -83,7 +83,8 @@ describe("parseReference: bad, one line naming the fault", () => {
     ["a:v2:v3", /tag "v2:v3" is not a tag/],
     ["Web", /the repository name "Web" must be lowercase/],
     ["", /cannot be empty/],
-    ["a".repeat(256), /a repository name is at most 255 characters, this one 264/],
+    ["a".repeat(256), /a repository name is at most 247 characters \(Docker Hub counts library\/NAME\), this one 256/],
+    [`127.0.0.1:5000/${"a".repeat(256)}`, /a repository name is at most 255 characters, this one 256/],
     ["web@sha256:abcd", /a sha256 digest has 64 hex digits, this one 4/],
     [`web:${"t".repeat(129)}`, /a tag is at most 128 characters, this one 129/],
     // distribution's own
