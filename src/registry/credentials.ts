@@ -21,6 +21,7 @@ export interface CredentialDeps {
    * Rejects with an error whose `code` is "ENOENT" when the program is not on PATH.
    */
   runHelper(program: string, args: string[], input: string, env: Environ): Promise<HelperResult>;
+  /** The account's home directory, used when HOME is unset. */
   home: string;
 }
 
@@ -246,12 +247,16 @@ export function encodeAuthConfig(c: AuthConfig, serverAddress: string): string {
 
 /**
  * The X-Registry-Auth for pulling `ref`, as `docker pull` would send it, or null when docker
- * holds no credentials for its registry (a public pull).
+ * holds no credentials for its registry (a public pull). `env` is the whole process
+ * environment: DOCKER_CONFIG, HOME, DOCKER_AUTH_CONFIG, and what helpers need (PATH finds
+ * them; pass and secretservice need HOME, GNUPGHOME, DBUS_SESSION_BUS_ADDRESS).
  */
 export async function registryAuth(ref: NamedReference, env: Environ, deps: CredentialDeps): Promise<RegistryAuth | null> {
   const key = credentialsKey(ref);
-  const path = join(configDir(env, deps.home), "config.json");
-  const shown = tilde(path, deps.home);
+  // As the docker CLI: $HOME when set, else the account's home directory.
+  const home = env.HOME || deps.home;
+  const path = join(configDir(env, home), "config.json");
+  const shown = tilde(path, home);
   const hint = `fix ${shown} (docker login rewrites it), or point DOCKER_CONFIG at another directory`;
 
   // DOCKER_AUTH_CONFIG: config.json's `auths` in a variable, looked at first (docker CLI 28).

@@ -103,6 +103,13 @@ describe("registryAuth: where the docker CLI looks, in its order", () => {
       { DOCKER_CONFIG: "/etc/dc" },
     ],
     [
+      "HOME names the home directory when set",
+      REG,
+      { files: { "/root2/.docker/config.json": JSON.stringify({ auths: { "127.0.0.1:5000": { auth: b64(`gina:${SECRET}`) } } }) } },
+      { json: { username: "gina", password: SECRET, serveraddress: "127.0.0.1:5000" }, source: "~/.docker/config.json", registry: "127.0.0.1:5000" },
+      { HOME: "/root2" },
+    ],
+    [
       "credsStore: the helper's answer",
       REG,
       { files: config({ credsStore: "test" }), helpers: { "docker-credential-test": ok({ ServerURL: "127.0.0.1:5000", Username: "dave", Secret: SECRET }) } },
