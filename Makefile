@@ -1,6 +1,7 @@
 # One entry for users and CI. On a fresh Debian machine every target installs what it
 # needs: Debian's docker.io (and starts dockerd when no engine answers), Go for the sample
-# server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat), the
+# server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat),
+# docker-registry and apache2-utils (htpasswd) for the e2e tests' registry on 127.0.0.1, the
 # npm dependencies; then builds the CLI and the images.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,6 +24,8 @@ tools:
 	command -v hey     >/dev/null || missing="$$missing hey"; \
 	command -v curl    >/dev/null || missing="$$missing curl"; \
 	[ -x /usr/sbin/nft ]          || missing="$$missing nftables"; \
+	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
+	command -v htpasswd >/dev/null || missing="$$missing apache2-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \

@@ -33,6 +33,11 @@ export class ImageMissingError extends PodError {
   readonly exitCode = 1;
 }
 
+/** Registry credentials could not be found: a credential helper failed, or docker's config is broken. Never carries a secret. */
+export class CredentialsError extends PodError {
+  readonly exitCode = 1;
+}
+
 /** Another pod command holds the pod's lock. */
 export class PodBusyError extends PodError {
   readonly exitCode = 1;

@@ -7,9 +7,12 @@ import { containerNames, replicaNumbers, stepLines, type Action } from "../plan/
 import { ExitStatus } from "../errors.js";
 import { errorObject, formatError } from "./errors.js";
 import type { Output } from "./output.js";
+import { foldPull, pullJson, pullLines, startPull, type PullChange, type PullEvent, type PullProgress } from "./progress.js";
 
 export interface Reporter {
   event(e: FlowEvent): void;
+  /** One message of an image pull's progress stream; the reporter folds them (report/progress.ts). */
+  pull(image: string, e: PullEvent): void;
   note(text: string): void;
   warn(text: string): void;
   /** The command's answer: text for people, the object for --json. */
@@ -70,8 +73,25 @@ class Groups {
   }
 }
 
+/** Each running pull's state, folded one event at a time; a pull is forgotten once it ends. */
+export class Pulls {
+  private readonly running = new Map<string, PullProgress>();
+
+  advance(image: string, e: PullEvent): { progress: PullProgress; changes: PullChange[] } {
+    const next = foldPull(this.running.get(image) ?? startPull(image), e);
+    if (next.progress.outcome !== null) this.running.delete(image);
+    else this.running.set(image, next.progress);
+    return next;
+  }
+
+  active(): PullProgress[] {
+    return [...this.running.values()];
+  }
+}
+
 export class PlainReporter implements Reporter {
   protected readonly groups = new Groups();
+  protected readonly pulls = new Pulls();
 
   constructor(protected readonly output: Output) {}
 
@@ -91,6 +111,10 @@ export class PlainReporter implements Reporter {
         if (ended) this.output.err(ended.failed ? `✖ ${ended.line}` : `✔ ${ended.line} ${seconds(ended.ms)}`);
       }
     }
+  }
+  pull(image: string, e: PullEvent): void {
+    const { progress, changes } = this.pulls.advance(image, e);
+    for (const line of pullLines(progress, changes)) this.output.err(line);
   }
   note(text: string): void {
     this.output.err(text);
@@ -135,6 +159,12 @@ export class JsonReporter implements Reporter {
       ...(e.type === "action-failed" ? { error: e.error.message } : {}),
     });
   }
+  private readonly pulls = new Pulls();
+
+  pull(image: string, e: PullEvent): void {
+    const { progress, changes } = this.pulls.advance(image, e);
+    for (const o of pullJson(progress, changes)) this.line(o);
+  }
   note(text: string): void {
     this.line({ event: "note", message: text });
   }
@@ -154,6 +184,7 @@ export class JsonReporter implements Reporter {
 /** A query's --json (ps, history, inspect): the document alone, pretty, on stdout. */
 export class DocumentReporter extends PlainReporter {
   override event(): void {}
+  override pull(): void {}
   override note(): void {}
   override result(_text: string, json?: unknown): void {
     this.output.out(JSON.stringify(json, null, 2));

@@ -3,6 +3,7 @@
 import ora, { type Ora } from "ora";
 import type { FlowEvent } from "../plan/events.js";
 import type { Output } from "./output.js";
+import { pullBar, pullLines, type PullEvent } from "./progress.js";
 import { PlainReporter, seconds } from "./reporter.js";
 
 export class TtyReporter extends PlainReporter {
@@ -15,7 +16,7 @@ export class TtyReporter extends PlainReporter {
   }
 
   private refresh(): void {
-    const lines = this.groups.activeLines().map((l) => this.progress.get(l) ?? l);
+    const lines = [...this.pulls.active().map((p) => pullBar(p)), ...this.groups.activeLines().map((l) => this.progress.get(l) ?? l)];
     if (lines.length === 0) this.spinner.stop();
     else {
       this.spinner.text = lines.join("; ");
@@ -37,6 +38,16 @@ export class TtyReporter extends PlainReporter {
         this.spinner.stop();
         this.spinner.stopAndPersist(ended.failed ? { symbol: "✖", text: ended.line } : { symbol: "✔", text: `${ended.line} ${seconds(ended.ms)}` });
       }
+    }
+    this.refresh();
+  }
+  /** A bar while it runs (refresh), one line when it ends: a terminal needs no line per layer. */
+  override pull(image: string, e: PullEvent): void {
+    const { progress, changes } = this.pulls.advance(image, e);
+    const done = changes.filter((c) => c.kind === "done");
+    if (done.length > 0) {
+      this.spinner.stop();
+      this.spinner.stopAndPersist({ symbol: "✔", text: pullLines(progress, done, { shortDigest: true }).join("; ") });
     }
     this.refresh();
   }

@@ -2,6 +2,7 @@
 // so every rule is a row in test/unit/spec/parse.test.ts.
 import { isIP } from "node:net";
 import { UsageError } from "../errors.js";
+import { lastPathComponent, parseReference } from "./reference.js";
 import type { PortMapping, Protocol } from "./types.js";
 
 export const MAX_REPLICAS = 100;
@@ -27,21 +28,17 @@ export function parsePodName(name: string): string {
 
 /** `registry.example/team/web:1.2` → `web`, as Compose names a service after its image. */
 export function defaultPodName(image: string): string {
-  const withoutDigest = image.split("@")[0]!;
-  const lastSlash = withoutDigest.lastIndexOf("/");
-  const repoAndTag = withoutDigest.slice(lastSlash + 1);
-  const repo = repoAndTag.split(":")[0]!;
+  const ref = parseReference(image);
+  const repo = ref.kind === "named" ? lastPathComponent(ref) : "";
   if (!NAME_PATTERN.test(repo) || repo.length > MAX_NAME_LENGTH) {
     throw usage(`cannot name a pod after image "${image}"`, "give it a name with --name NAME");
   }
   return repo;
 }
 
+/** Checked with Docker's reference grammar before any engine call; kept as written. */
 export function parseImageRef(image: string): string {
-  // Docker's reference grammar is broad; catch what can never be a reference.
-  if (image.length === 0 || /\s/.test(image) || image.startsWith("-")) {
-    throw usage(`invalid image "${image}"`, "name an image on the engine, e.g. http_server or web:1.2");
-  }
+  parseReference(image);
   return image;
 }
 

@@ -32,7 +32,7 @@ export const FULL: PodSpec = podSpec({
     extraHosts: ["db:10.0.0.5", "v6:::1", "gw:host-gateway"],
   },
   replica: {
-    image: "registry.example:5000/team/web@sha256:abc",
+    image: `registry.example:5000/team/web@sha256:${"ab".repeat(32)}`,
     entrypoint: ["/app/run", "--config", "/etc/app config.yaml"],
     command: ["serve", "$HOME", "a'b\"c", ""],
     env: ["A=1", "DOLLAR=$HOME and $$ and ${X:-y}", "YES=yes", "OCTAL=0o17", "EMPTY=", "EQ=a=b", "MULTI=line1\nline2", "COLON=a: b", "HASH=#x"],

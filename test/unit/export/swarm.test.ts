@@ -129,7 +129,7 @@ describe("toSwarmStack: what it cannot carry is said", () => {
       "the bind-mounted paths /srv/static, /srv/z, /srv/p must exist on every node that runs a replica",
       "the resolver options ndots:2 rotate have no stack file key",
       "the networks front, back must exist as swarm-scoped overlay networks (docker network create -d overlay --attachable NAME)",
-      "every node that runs a replica needs the image registry.example:5000/team/web@sha256:abc: from a registry the nodes reach, or built on them (then deploy with --resolve-image never)",
+      `every node that runs a replica needs the image registry.example:5000/team/web@sha256:${"ab".repeat(32)}: from a registry the nodes reach, or built on them (then deploy with --resolve-image never)`,
     ]);
     expect(yaml.split("\n").slice(0, notes.length + 1)).toEqual(["# The pod shop_web.v2 as a Swarm stack: docker stack deploy -c FILE STACK", ...notes.map((n) => `# note: ${n}`)]);
   });

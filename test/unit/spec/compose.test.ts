@@ -260,6 +260,7 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["build with an image, Dockerfile, target and args", "services:\n  web:\n    image: shop/web:2\n    build: {context: ., dockerfile: Dockerfile.prod, target: run, args: {V: '2', 'N': 'a b'}}\n", /build: pod builds no images/, /`docker build -t shop\/web:2 -f \/proj\/Dockerfile\.prod --target run --build-arg V=2 --build-arg 'N=a b' \/proj`, then remove build: from the service/],
     ["build with a project: the image is named after the pod", "services:\n  web:\n    build: .\n", /build/, /docker build -t shop-web \/proj`, then replace build: with image: shop-web/, { projectName: "shop" }],
     ["no image", "services:\n  web:\n    command: x\n", /services\.web: has no image/, /add image: NAME/],
+    ["an image Docker's grammar refuses", "services:\n  web:\n    image: a/../../b\n", /services\.web\.image: invalid image "a\/\.\.\/\.\.\/b": "\.\." is not a valid part/, /lowercase letters and digits/],
     // names
     ["a pod name Docker refuses", "services:\n  web:\n    image: web\n", /services\.web: invalid pod name "my shop-web"/, /\[a-zA-Z0-9_.-\]/, { projectName: "my shop" }],
     // values the flag parsers refuse, restated at their place

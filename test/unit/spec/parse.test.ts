@@ -88,7 +88,8 @@ describe("names", () => {
     ["http_server", "http_server"],
     ["registry.example/team/web:1.2", "web"],
     ["localhost:5000/app", "app"],
-    ["web@sha256:abcd", "web"],
+    ["web@sha256:" + "ab".repeat(32), "web"],
+    ["127.0.0.1:5000/team/web:1.0", "web"],
   ])("image %s names pod %s", (image, name) => expect(defaultPodName(image)).toBe(name));
 
   it.each(["-web", "we b", "web/x", "", "a".repeat(65)])("pod name %j is refused", (name) => {
