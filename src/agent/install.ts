@@ -72,14 +72,28 @@ export async function ensureAgentImage(engine: Engine, onBuild: (text: string) =
   return tag;
 }
 
-export function agentConfig(image: string): ContainerConfig {
+/** The user's docker config directory, as the docker CLI finds it: $DOCKER_CONFIG, else ~/.docker. */
+export function dockerConfigDir(env: Record<string, string | undefined>): string | null {
+  const home = env.HOME;
+  return env.DOCKER_CONFIG || (home ? join(home, ".docker") : null);
+}
+
+/** Where the agent reads registry credentials for auto-update: the user's docker config directory, read-only. */
+const AGENT_DOCKER_CONFIG = "/run/pod/docker-config";
+
+/**
+ * `dockerConfig`: the directory of the user's docker config.json on the engine's host, or
+ * null. Mounted read-only so auto-update pulls with the user's `auths`; credential helpers,
+ * being programs of the user's host, are not in the agent's image.
+ */
+export function agentConfig(image: string, dockerConfig: string | null = null): ContainerConfig {
   return {
     name: AGENT_NAME,
     Image: image,
-    Env: ["POD_AGENT_IN_CONTAINER=1", "NO_COLOR=1"],
+    Env: ["POD_AGENT_IN_CONTAINER=1", "NO_COLOR=1", ...(dockerConfig ? [`DOCKER_CONFIG=${AGENT_DOCKER_CONFIG}`] : [])],
     Labels: { [AGENT_LABEL]: "1", [Label.owner]: ownerProof(AGENT_KEY, AGENT_NAME, "lock", AGENT_NAME) },
     HostConfig: {
-      Binds: [`${ENGINE_SOCKET}:${ENGINE_SOCKET}`],
+      Binds: [`${ENGINE_SOCKET}:${ENGINE_SOCKET}`, ...(dockerConfig ? [`${dockerConfig}:${AGENT_DOCKER_CONFIG}:ro`] : [])],
       // "always", not "unless-stopped": after a kill -9 of dockerd, Docker 20.10 brings back
       // only "always" containers (measured). `pod agent stop` removes it, so it never fights the user.
       RestartPolicy: { Name: "always" },
@@ -113,7 +127,7 @@ export async function agentState(engine: Engine): Promise<AgentState> {
 }
 
 /** Starts the agent: the current image, a fresh container if the image changed. Returns what it did. */
-export async function startAgent(engine: Engine, onBuild: (text: string) => void): Promise<"started" | "already running" | "updated"> {
+export async function startAgent(engine: Engine, onBuild: (text: string) => void, dockerConfig: string | null = null): Promise<"started" | "already running" | "updated"> {
   const now = await agentState(engine);
   if (now.state === "foreign") {
     throw new ImageMissingError(`a container named ${AGENT_NAME} that pod did not make is in the way of the agent`, `pod never touches it: rename or remove it yourself (docker rm -f ${AGENT_NAME})`);
@@ -121,7 +135,8 @@ export async function startAgent(engine: Engine, onBuild: (text: string) => void
   if (now.state === "running" && now.current) return "already running";
   const image = await ensureAgentImage(engine, onBuild);
   if (now.state !== "absent") await engine.removeContainer(now.info.id);
-  const id = await engine.createContainer(agentConfig(image));
+  // The user's docker config is a directory of this host: it is mounted only into a local engine's agent.
+  const id = await engine.createContainer(agentConfig(image, engine.address.startsWith("unix://") && dockerConfig && existsSync(dockerConfig) ? dockerConfig : null));
   await engine.startContainer(id);
   return now.state === "absent" ? "started" : "updated";
 }

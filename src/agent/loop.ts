@@ -19,10 +19,12 @@ import { readPods } from "../state/snapshot.js";
 import { podView } from "../state/status.js";
 import { VERSION } from "../version.js";
 import { Schedule } from "./schedule.js";
+import { optedIn, UpdatePacing, updateFailure, updateOnce } from "./updates.js";
 
 export interface AgentDeps {
   engine: Engine;
   probes: Probes;
+  auth: (ref: string) => Promise<string | null>;
   clock: Clock;
   signal: AbortSignal;
   /** One decision, one line. */
@@ -57,6 +59,8 @@ export class Agent {
   private readonly leftAlone = new Set<string>();
   /** When each crash-looping replica may be reported again, and how often it was. */
   private readonly crashReports = new Map<string, { next: number; count: number }>();
+  /** When each auto-updating pod next asks its registry. */
+  private readonly updates = new UpdatePacing();
 
   constructor(
     private readonly deps: AgentDeps,
@@ -78,12 +82,14 @@ export class Agent {
   async run(): Promise<void> {
     this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: watching the pods on ${this.deps.engine.address}`);
     await this.resyncAll("agent started");
-    await Promise.all([this.follow(), this.resyncEvery(), this.work()]);
+    await Promise.all([this.follow(), this.resyncEvery(), this.work(), this.updateEvery()]);
   }
 
   private async resyncAll(cause: string): Promise<void> {
     try {
-      for (const pod of await readPods(this.deps.engine)) if (pod.record) this.touch(pod.name, cause);
+      const pods = await readPods(this.deps.engine);
+      for (const pod of pods) if (pod.record) this.touch(pod.name, cause);
+      this.updates.follow(optedIn(pods), this.deps.clock.now());
     } catch (err) {
       this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: cannot list pods (${oneLine(err)})`);
     }
@@ -132,6 +138,34 @@ export class Agent {
     });
   }
 
+  /** Opted-in pods, each at its own pace: the registry asked, the pod rolled out when its tag moved. */
+  private async updateEvery(): Promise<void> {
+    while (!this.deps.signal.aborted) {
+      for (const name of this.updates.due(this.deps.clock.now())) await this.update(name);
+      const next = this.updates.nextDue();
+      // Pods opt in between listings: the next resync tells, so look at least that often.
+      await this.sleep(Math.max(0, Math.min(next === null ? this.o.resyncMs : next - this.deps.clock.now(), this.o.resyncMs)));
+    }
+  }
+
+  async update(name: string): Promise<void> {
+    const { engine, probes, clock, auth } = this.deps;
+    try {
+      const pod = (await readPods(engine)).find((p) => p.name === name);
+      const spec = pod?.record?.spec;
+      if (!spec?.autoUpdate || (pod?.record?.writer && newerVersion(pod.record.writer, VERSION))) return this.updates.follow([], clock.now());
+      const started = clock.now();
+      const outcome = await updateOnce({ engine, probes, auth, clock, emit: (e: FlowEvent) => this.onEvent(name, e) }, spec, this.o.readyTimeoutMs, (text) => this.log(name, text));
+      if (outcome.kind === "updated") this.log(name, `updated to generation ${outcome.generation ?? "?"} (${outcome.to.replace(/^sha256:/, "").slice(0, 12)}) after ${((clock.now() - started) / 1000).toFixed(1)}s`);
+      this.updates.checked(name, clock.now());
+    } catch (err) {
+      const failure = updateFailure(err);
+      if (failure.busy) return this.updates.busy(name, clock.now(), BUSY_RETRY_MS);
+      const delay = this.updates.failed(name, clock.now());
+      this.log(name, `${failure.text}; next check in ${Math.round(delay / 1000)}s`);
+    }
+  }
+
   private async work(): Promise<void> {
     while (!this.deps.signal.aborted) {
       const now = this.deps.clock.now();
@@ -147,7 +181,7 @@ export class Agent {
    * when there is something to do, and never waited for (a command in progress goes first).
    */
   async sync(name: string, cause: string): Promise<void> {
-    const { engine, probes, clock } = this.deps;
+    const { engine, probes, clock, auth } = this.deps;
     const request: ChangeRequest = {
       pod: name,
       // Never a change of spec, and never an outage on its own: a pod that serves is not recreated.
@@ -159,7 +193,7 @@ export class Agent {
     };
     const started = clock.now();
     try {
-      const result = await runFlow({ engine, probes, clock, emit: (e: FlowEvent) => this.onEvent(name, e) }, request, {
+      const result = await runFlow({ engine, probes, auth, clock, emit: (e: FlowEvent) => this.onEvent(name, e) }, request, {
         dryRun: false,
         lockTimeoutMs: 0,
         lookFirst: true,

@@ -8,7 +8,9 @@ import { isEmpty } from "../plan/actions.js";
 import type { EngineFacts } from "../modes/index.js";
 import { readSnapshot, type Snapshot } from "../state/snapshot.js";
 import { converge, verifyServing, type FlowDeps, type Outcome } from "./converge.js";
+import type { ImageInfo } from "../engine/types.js";
 import { ensureSandboxImage } from "./images.js";
+import { ensureImage, previewImage } from "./pull.js";
 import { withLock } from "./lock.js";
 
 export interface FlowOptions {
@@ -46,11 +48,26 @@ function nothingToDo(decision: Decision): boolean {
 }
 
 export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: FlowOptions): Promise<FlowResult> {
-  const look = async (): Promise<{ snapshot: Snapshot; decision: Decision }> => {
-    const snapshot = await readSnapshot(deps.engine, deps.probes, request.pod, (pod) => imagesOf(request, pod), options.facts);
+  const read = async (images: Record<string, ImageInfo> = {}): Promise<{ snapshot: Snapshot; decision: Decision }> => {
+    const read = await readSnapshot(deps.engine, deps.probes, request.pod, (pod) => imagesOf(request, pod), options.facts);
+    const snapshot = { ...read, images: { ...read.images, ...images } };
     return { snapshot, decision: decide(snapshot, request) };
   };
-  if (options.dryRun) return { kind: "dry-run", ...(await look()) };
+  // The recorded image gone from the engine, but pinned by its registry digest: pulled back by it.
+  const look = async () => {
+    const seen = await read();
+    if (seen.decision.pullPinned === null) return seen;
+    await ensureImage(deps, { ref: seen.decision.pullPinned, policy: "missing" });
+    return read();
+  };
+  if (options.dryRun) {
+    // What the real run would pull is asked of the registry, not pulled.
+    const preview = request.image ? await previewImage(deps, request.image) : null;
+    if (preview) deps.emit({ type: "note", text: `would pull ${request.image!.ref} (${preview.id.replace(/^sha256:/, "").slice(0, 12)})` });
+    return { kind: "dry-run", ...(await read(preview ? { [request.image!.ref]: preview } : {})) };
+  }
+  // Before anything is touched, and outside the lock: a failed pull changes nothing.
+  if (request.image) await ensureImage(deps, request.image);
   if (options.lookFirst) {
     const first = await look();
     if (options.accept && !options.accept(first.snapshot, first.decision, "look")) return { kind: "stopped", ...first };

@@ -30,6 +30,8 @@ export interface FlowDeps {
   clock: Clock;
   signal?: AbortSignal;
   emit: (e: FlowEvent) => void;
+  /** The X-Registry-Auth value for pulling a reference, from the user's docker credentials; null: anonymous. */
+  auth: (ref: string) => Promise<string | null>;
 }
 
 export interface Outcome {

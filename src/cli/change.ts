@@ -21,7 +21,7 @@ export async function runChange(deps: Deps, reporter: Reporter, command: ChangeC
   const down = command.desired === RemovePod.desired;
   if (!command.dryRun) deps.changing(interruptLines(command.pod, down));
   const result = await runFlow(
-    { engine, probes: deps.probes(engine), clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) },
+    { engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) },
     command,
     {
       dryRun: command.dryRun,

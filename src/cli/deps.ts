@@ -7,6 +7,7 @@ import { DockerEngine } from "../engine/docker.js";
 import type { Engine } from "../engine/engine.js";
 import { resolveEndpoint } from "../engine/endpoint.js";
 import { Probes } from "../probes/probes.js";
+import { parseReference } from "../spec/reference.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
 import type { Reporter } from "../report/reporter.js";
 
@@ -20,6 +21,8 @@ export interface Deps {
   engine(target: EngineTarget): Engine;
   /** What the kernel of the engine's host says (listeners, sysctls), on top of an engine. */
   probes(engine: Engine): Probes;
+  /** The X-Registry-Auth value for a reference's registry, from the user's docker credentials; null: none. */
+  auth(ref: string): Promise<string | null>;
   clock: Clock;
   environ: Record<string, string | undefined>;
   readFile(path: string): string;
@@ -64,6 +67,14 @@ function readOrNull(path: string): string | null {
   }
 }
 
+/** Credentials as the docker CLI finds them; the helpers' process machinery loads only when a pull needs it. */
+export async function registryHeader(ref: string, env: Record<string, string | undefined>): Promise<string | null> {
+  const parsed = parseReference(ref);
+  if (parsed.kind !== "named") return null;
+  const [{ registryAuth }, { systemCredentialDeps }] = await Promise.all([import("../registry/credentials.js"), import("../registry/system.js")]);
+  return (await registryAuth(parsed, env, systemCredentialDeps()))?.header() ?? null;
+}
+
 export function defaultDeps(signal?: AbortSignal, changing: (lines: InterruptLines) => void = () => undefined): Deps {
   const engines: DockerEngine[] = [];
   return {
@@ -80,6 +91,7 @@ export function defaultDeps(signal?: AbortSignal, changing: (lines: InterruptLin
       return engine;
     },
     probes: (engine) => new Probes(engine),
+    auth: (ref) => registryHeader(ref, process.env),
     clock: realClock,
     environ: process.env,
     readFile: (path) => readFileSync(path, "utf8"),

@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { Agent } from "../agent/loop.js";
-import { agentState, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
+import { agentState, dockerConfigDir, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
 import { checkoutRoot } from "../checkout.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { UsageError } from "../errors.js";
@@ -44,12 +44,12 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
           if (deps.environ.POD_AGENT === "0") throw new UsageError("POD_AGENT=0 turns the agent off", "unset POD_AGENT to run it");
           const stop = new AbortController();
           deps.signal?.addEventListener("abort", () => stop.abort(), { once: true });
-          const agent = new Agent({ engine, probes: deps.probes(engine), clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) });
+          const agent = new Agent({ engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) });
           await agent.run();
           return reporter.result(`${new Date(deps.clock.now()).toISOString()} agent: stopped`);
         }
         case "start": {
-          const what = await startAgent(engine, (text) => reporter.note(text));
+          const what = await startAgent(engine, (text) => reporter.note(text), dockerConfigDir(deps.environ));
           return reporter.result(what === "already running" ? `the agent (${AGENT_NAME}) is already running` : `the agent (${AGENT_NAME}) ${what}: it keeps every pod on ${engine.address} as recorded`);
         }
         case "stop":

@@ -20,6 +20,8 @@ export interface HistoryRow {
   at: string;
   image: string;
   imageId: string;
+  /** What ran, pinned: `repo@sha256:…`, or the image id for a local build; null in older records. */
+  digest: string | null;
   changes: string;
   status: string;
   current: boolean;
@@ -37,6 +39,7 @@ export function historyRows(record: PodRecord): HistoryRow[] {
       at: g.at,
       image: g.spec.replica.image,
       imageId: g.spec.replica.imageId,
+      digest: g.spec.replica.digest ?? null,
       changes: before ? summarizeChange(diffSpecs(before.spec, g.spec)) : "created",
       status: g.status,
       current: g.number === record.generation,
@@ -46,6 +49,11 @@ export function historyRows(record: PodRecord): HistoryRow[] {
     if (g.status === "ok") before = g;
   }
   return rows.reverse();
+}
+
+/** `sha256:…` or `repo@sha256:…`: the first twelve hex digits, as docker shows ids. */
+function shortDigest(digest: string): string {
+  return digest.slice(digest.lastIndexOf(":") + 1, digest.lastIndexOf(":") + 13);
 }
 
 export function historyCommand(deps: Deps, state: RunState): CommandModule<object, HistoryArgs> {
@@ -69,7 +77,7 @@ export function historyCommand(deps: Deps, state: RunState): CommandModule<objec
         ...rows.map((r) => [
           String(r.generation),
           `${formatAge((now - Date.parse(r.at)) / 1000)} ago`,
-          `${r.image} (${r.imageId.replace(/^sha256:/, "").slice(0, 12)})`,
+          `${r.image} (${shortDigest(r.digest ?? r.imageId)})`,
           r.changes,
           r.current ? "current" : r.status === "failed" ? `failed: ${r.error ?? ""}` : r.status,
           r.cause,

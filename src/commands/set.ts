@@ -5,9 +5,11 @@ import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { applySetFlags, type SetFlags } from "../spec/flags.js";
+import { parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
 import { parsePodName } from "../spec/parse.js";
+import type { PodSpec } from "../spec/types.js";
 
-type SetArgs = SetFlags & ChangeFlags & { name: string };
+type SetArgs = SetFlags & ChangeFlags & { name: string; pull?: string; "auto-update"?: boolean; "auto-update-interval"?: string };
 
 export function setCommand(deps: Deps, state: RunState): CommandModule<object, SetArgs> {
   return {
@@ -29,22 +31,29 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
         .option("cpus", { type: "string", describe: "A new CPU limit (\"\" for none)" })
         .option("stop-timeout", { type: "string", describe: "A new drain time in seconds" })
         .option("parallel", { type: "string", describe: "Replicas replaced at once, from now on" })
+        .option("pull", { type: "string", describe: "With --image: missing (default), always or never, as docker run --pull" })
+        .option("auto-update", { type: "boolean", describe: "Opt in to (or, --no-auto-update, out of) following the image's tag" })
+        .option("auto-update-interval", { type: "string", describe: "Seconds between the agent's registry checks" })
         .example("$0 set web --image http_server:v2", "a new image, everything else as recorded")
         .example("$0 set web -e LOG=debug --env-rm OLD", "change the environment") as unknown as Argv<SetArgs>,
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
-      const named = [args.image, args.replicas, args.user, args.memory, args.cpus, args["stop-timeout"], args.parallel].some((v) => v !== undefined);
+      const named = [args.image, args.replicas, args.user, args.memory, args.cpus, args["stop-timeout"], args.parallel, args["auto-update"], args["auto-update-interval"]].some((v) => v !== undefined);
       const lists = [args.env, args["env-file"], args["env-rm"], args.label, args["label-rm"], args.command ?? [], args["--"] ?? []].some((l) => l.length > 0);
       if (!named && !lists) {
         throw new UsageError(`pod set ${name} names nothing to change`, "give at least one of --image, -e, --env-rm, --replicas, -u, --memory, --cpus, -l, a command, …");
       }
       // Parse once before any engine call, so bad input fails first; applied to the record under the lock.
       applySetFlags(PLACEHOLDER, args, deps);
+      const policy = parsePullPolicy(args.pull);
+      const autoUpdate = args["auto-update"] === undefined && args["auto-update-interval"] === undefined ? undefined : parseAutoUpdate(args["auto-update"] ?? true, args["auto-update-interval"]);
+      const withSettings = (spec: PodSpec): PodSpec => (autoUpdate === undefined ? spec : { ...spec, autoUpdate });
       await runChange(deps, reporter, {
         ...changeSettings(args),
         pod: name,
-        desired: (observed) => ({ spec: applySetFlags(recordedSpec(observed), args, deps), cause: "set" }),
+        ...(args.image !== undefined ? { image: { ref: args.image, policy } } : {}),
+        desired: (observed) => ({ spec: withSettings(applySetFlags(recordedSpec(observed), args, deps)), cause: "set" }),
         recreate: false,
         mustExist: true,
       });

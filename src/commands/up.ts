@@ -2,12 +2,13 @@ import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
-import { startAgent } from "../agent/install.js";
+import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
 import { loadComposeFile, projectName } from "../cli/compose.js";
 import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
+import { DEFAULT_AUTO_UPDATE_S, parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
 
 /** Every service of the file (or those named) as a pod, one after another, each under its own lock. */
 async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Promise<void> {
@@ -22,20 +23,20 @@ async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Prom
       mustExist: false,
     });
   }
-  if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps.engine(args), reporter);
+  if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps, deps.engine(args), reporter);
 }
 
 /** The agent keeps pods as recorded with no command: started once, said once. Its failure fails nothing. */
-async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
+async function ensureAgent(deps: Deps, engine: Engine, reporter: Reporter): Promise<void> {
   try {
-    const what = await startAgent(engine, (text) => reporter.note(text));
+    const what = await startAgent(engine, (text) => reporter.note(text), dockerConfigDir(deps.environ));
     if (what !== "already running") reporter.note(`the pod agent ${what} (pod-agent): it keeps every pod as recorded, with no command; \`pod agent stop\` or POD_AGENT=0 opts out`);
   } catch (err) {
     reporter.warn(`could not start the pod agent (${err instanceof PodError ? err.message : String(err)}): pods work without it, but nothing repairs them between commands`);
   }
 }
 
-type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string };
+type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string; pull?: string; "auto-update"?: boolean; "auto-update-interval"?: string };
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
@@ -43,13 +44,16 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
     describe: "Create or update a pod: a sandbox that publishes the ports, and N replicas sharing them",
     builder: (y) => {
       let b = changeOptions(y)
-        .positional("image", { type: "string", describe: "Image on the engine (pod never pulls); with -f, a service of the file" })
+        .positional("image", { type: "string", describe: "The image, pulled when the engine lacks it (--pull); with -f, a service of the file" })
         .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
         .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" })
         .positional("command", { type: "string", array: true, describe: "Command for every replica (or after --)" })
         .option("name", { type: "string", describe: "Pod name (default: the image's repository name)" })
         .option("replicas", { type: "string", default: "1", describe: "How many replicas (0 keeps only the sandbox)" })
         .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox" })
+        .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: when the registry has a newer one; never", group: "Image:" })
+        .option("auto-update", { type: "boolean", describe: "The agent follows the tag: when the registry's digest moves, it rolls the pod out, start-first", group: "Image:" })
+        .option("auto-update-interval", { type: "string", describe: `Seconds between the agent's registry checks (default ${DEFAULT_AUTO_UPDATE_S})`, group: "Image:" })
         .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
         .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
         .option("parallel", { type: "string", default: "1", describe: "Replicas replaced at once when the spec changes", group: "Change:" })
@@ -86,15 +90,17 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       if (args.file !== undefined) return upFromCompose(deps, reporter, args);
       if (args.image === undefined) throw new UsageError("pod up needs an image, or -f and a compose file", "e.g. pod up --replicas 3 -p 80:8080 http_server, or pod up -f compose.yaml");
-      const spec = specFromFlags(args, deps);
+      const policy = parsePullPolicy(args.pull);
+      const spec = { ...specFromFlags(args, deps), autoUpdate: parseAutoUpdate(args["auto-update"], args["auto-update-interval"]) };
       await runChange(deps, reporter, {
         ...changeSettings(args),
         pod: spec.name,
+        image: { ref: spec.replica.image, policy },
         desired: () => ({ spec, cause: "up" }),
         recreate: args.recreate,
         mustExist: false,
       });
-      if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps.engine(args), reporter);
+      if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps, deps.engine(args), reporter);
     },
   };
 }

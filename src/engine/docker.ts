@@ -5,7 +5,8 @@ import type { Engine } from "./engine.js";
 import { Readable, Writable } from "node:stream";
 import { demux, DemuxStream, EngineHttp } from "./http.js";
 import type { Endpoint } from "./endpoint.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, StatsSample } from "./types.js";
+import { ImagePullError } from "../errors.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, PullProgress, StatsSample } from "./types.js";
 
 function short(id: string): string {
   return id.slice(0, 12);
@@ -88,6 +89,15 @@ export function parseLogLine(line: string, stream: "stdout" | "stderr"): LogLine
   return Number.isNaN(time) ? { stream, time: 0, stamp: "", text: line } : { stream, time, stamp, text: line.slice(space + 1) };
 }
 
+/** A pull's failure, by the engine's words: which kind, naming the reference and its registry. */
+function pullError(ref: string, message: string): ImagePullError {
+  const registry = ref.includes("/") && /[.:]|^localhost$/.test(ref.split("/")[0]!) ? ref.split("/")[0]! : "docker.io";
+  if (/not found|manifest unknown|does not exist|repository .* not found/i.test(message)) return new ImagePullError(`image ${ref} is not found in ${registry}`, "check the name and tag (`docker pull " + ref + "` says the same)", "not-found", ref, registry);
+  if (/unauthorized|authentication required|denied|no basic auth/i.test(message)) return new ImagePullError(`${registry} refused the credentials for ${ref}`, `log in first: docker login ${registry}`, "unauthorized", ref, registry);
+  if (/connection refused|no such host|timeout|dial tcp|i\/o timeout/i.test(message)) return new ImagePullError(`the registry ${registry} cannot be reached (for ${ref})`, "nothing was changed; check the address and that the registry runs", "unreachable", ref, registry);
+  return new ImagePullError(`pulling ${ref} failed: ${message}`, undefined, "other", ref, registry);
+}
+
 export class DockerEngine implements Engine {
   private readonly http: EngineHttp;
   readonly address: string;
@@ -126,10 +136,45 @@ export class DockerEngine implements Engine {
   }
 
   async image(ref: string): Promise<ImageInfo | null> {
-    const { status, body } = await this.http.request<{ Id: string; Config?: { User?: string } }>("GET", `/images/${encodeURIComponent(ref)}/json`, {
+    const { status, body } = await this.http.request<{ Id: string; RepoDigests?: string[]; Config?: { User?: string; Healthcheck?: { Test?: string[] } } }>("GET", `/images/${encodeURIComponent(ref)}/json`, {
       ok: [404],
     });
-    return status === 404 ? null : { id: body.Id, user: body.Config?.User ?? "" };
+    if (status === 404) return null;
+    const test = body.Config?.Healthcheck?.Test ?? [];
+    return { id: body.Id, user: body.Config?.User ?? "", repoDigests: body.RepoDigests ?? [], healthcheck: test.length > 0 && test[0] !== "NONE" };
+  }
+
+  async pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    const at = ref.lastIndexOf("@");
+    const colon = ref.lastIndexOf(":");
+    const [fromImage, tag] = at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : colon > ref.lastIndexOf("/") ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, "latest"];
+    const response = await this.http
+      .stream("POST", "/images/create", { query: { fromImage, tag }, headers: auth ? { "X-Registry-Auth": auth } : {}, ...(signal ? { signal } : {}) })
+      .catch((err) => {
+        throw pullError(ref, err instanceof Error ? err.message : String(err));
+      });
+    let pending = "";
+    for await (const chunk of response) {
+      pending += String(chunk);
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl).trim();
+        pending = pending.slice(nl + 1);
+        if (!line) continue;
+        const e = JSON.parse(line) as { id?: string; status?: string; error?: string; progressDetail?: { current?: number; total?: number } };
+        if (e.error) throw pullError(ref, e.error);
+        onProgress({ id: e.id ?? "", status: e.status ?? "", current: e.progressDetail?.current ?? null, total: e.progressDetail?.total ?? null });
+      }
+    }
+  }
+
+  async distribution(ref: string, auth: string | null): Promise<{ digest: string }> {
+    try {
+      const { body } = await this.http.request<{ Descriptor: { digest: string } }>("GET", `/distribution/${ref}/json`, { headers: auth ? { "X-Registry-Auth": auth } : {} });
+      return { digest: body.Descriptor.digest };
+    } catch (err) {
+      throw pullError(ref, err instanceof Error ? err.message : String(err));
+    }
   }
 
   async buildImage(contextDir: string, files: string[], tag: string): Promise<void> {

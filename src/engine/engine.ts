@@ -3,7 +3,7 @@
 // uses, commands can be tested with an in-memory fake, and the one adapter (./docker.ts)
 // implements them all on dockerode. Probes that read /proc or open sockets are not here:
 // they live in src/probes/, on top of these.
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, StatsSample } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PullProgress, StatsSample } from "./types.js";
 
 /** The sandbox image's program (fixtures/sandbox): its probe, connect and nat modes answer from inside a pod's namespace. */
 export const SANDBOX_PROGRAM = "/pod-sandbox";
@@ -50,6 +50,15 @@ export interface ImageClient {
   /** The image a reference names, or null when the engine has no such image. */
   image(ref: string): Promise<ImageInfo | null>;
   buildImage(contextDir: string, files: string[], tag: string): Promise<void>;
+  /**
+   * Pulls `ref` (a bare name means its `latest`), reporting each line of the engine's
+   * progress. `auth` is the X-Registry-Auth value, already encoded; null: anonymous. A
+   * failure is an ImagePullError (not-found, unauthorized, unreachable, other) that never
+   * contains the credentials.
+   */
+  pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /** The digest the registry has for `ref` now, without pulling (GET /distribution/{name}/json); fails as pull does. */
+  distribution(ref: string, auth: string | null): Promise<{ digest: string }>;
 }
 
 /** What containers write and what the engine says happened to them. */

@@ -98,6 +98,21 @@ export interface ImageInfo {
   id: string;
   /** The image's USER; "" runs as root. */
   user: string;
+  /** `name@sha256:…` for each registry it was pulled from or pushed to; [] for a local build. */
+  repoDigests: string[];
+  /** Whether the image has a HEALTHCHECK (other than NONE). */
+  healthcheck: boolean;
+}
+
+/** One line of a pull's progress, as the engine streams it. */
+export interface PullProgress {
+  /** The layer (or the tag) the line is about; "" for the pull as a whole. */
+  id: string;
+  /** "Pulling fs layer", "Downloading", "Pull complete", "Digest: sha256:…", … */
+  status: string;
+  /** Bytes so far and in all, when the line counts bytes. */
+  current: number | null;
+  total: number | null;
 }
 
 export interface EngineInfo {

@@ -3,6 +3,7 @@
 import { ImageMissingError, UsageError, type PodError } from "../errors.js";
 import type { ImageInfo } from "../engine/types.js";
 import { modeOf } from "../modes/index.js";
+import { familiarReference, parseReference } from "../spec/reference.js";
 import type { PodSpec } from "../spec/types.js";
 import { condition } from "../state/condition.js";
 import type { ObservedPod } from "../state/observe.js";
@@ -48,7 +49,17 @@ export function checkUser(observed: ObservedPod, desired: PodSpec, plan: Plan, i
   return checkSameUser(effectiveUser(current.replica.user, before.user), effectiveUser(desired.replica.user, after.user));
 }
 
-/** The image a spec runs, by the engine's answer: its id, or why it cannot run. */
+/**
+ * What pins an image: its digest in the repository the reference names (`repo@sha256:…`),
+ * else any repository digest it has, else (a local build) its id.
+ */
+export function pinnedDigest(ref: string, image: ImageInfo): string {
+  const parsed = parseReference(ref);
+  const repository = parsed.kind === "named" ? familiarReference({ ...parsed, tag: null, digest: null }) : null;
+  return image.repoDigests.find((d) => d.slice(0, d.lastIndexOf("@")) === repository) ?? image.repoDigests[0] ?? image.id;
+}
+
+/** The image a spec runs, by the engine's answer: its id and digest, or why it cannot run. */
 export function resolveImage(spec: PodSpec, images: Record<string, ImageInfo | null>): { spec: PodSpec } | { refusal: PodError } {
   const { image, imageId } = spec.replica;
   if (imageId === "") {
@@ -57,13 +68,15 @@ export function resolveImage(spec: PodSpec, images: Record<string, ImageInfo | n
       return {
         refusal: new ImageMissingError(
           `image ${image} is not on the engine`,
-          `build it first (docker build -t ${image} DIR), or pull it (docker pull ${image}); \`make build\` in the pod checkout builds the sample http_server`,
+          `build it first (docker build -t ${image} DIR), or pull it (docker pull ${image}, or --pull missing); \`make build\` in the pod checkout builds the sample http_server`,
         ),
       };
     }
-    return { spec: { ...spec, replica: { ...spec.replica, imageId: found.id } } };
+    return { spec: { ...spec, replica: { ...spec.replica, imageId: found.id, digest: pinnedDigest(image, found) } } };
   }
-  if (!images[imageId]) {
+  const found = images[imageId];
+  if (found && spec.replica.digest === undefined) return { spec: { ...spec, replica: { ...spec.replica, digest: pinnedDigest(image, found) } } };
+  if (!found) {
     return {
       refusal: new ImageMissingError(
         `the image of that spec (${image}, ${imageId.replace(/^sha256:/, "").slice(0, 12)}) is no longer on the engine`,

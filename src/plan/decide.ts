@@ -5,7 +5,7 @@ import { notFound, PodError } from "../errors.js";
 import type { ImageInfo } from "../engine/types.js";
 import { modeOf } from "../modes/index.js";
 import { sameSpec } from "../spec/hash.js";
-import type { PodSpec } from "../spec/types.js";
+import type { ImageWanted, PodSpec } from "../spec/types.js";
 import { foreignLines, podExists, type ObservedPod } from "../state/observe.js";
 import { nextGeneration } from "../state/record.js";
 import type { Snapshot } from "../state/snapshot.js";
@@ -30,6 +30,8 @@ export interface ChangeRequest {
   mustExist: boolean;
   stopTimeoutS: number | null;
   readyTimeoutMs: number;
+  /** The image the command line names, pulled (as its policy says) before anything else. */
+  image?: ImageWanted;
 }
 
 export interface Decision {
@@ -51,6 +53,8 @@ export interface Decision {
   recordStale: boolean;
   /** Image id → a reference that still names it, so replicas are created (and shown) by name. */
   imageRefs: Record<string, string>;
+  /** The recorded image is gone from the engine, but pinned by a registry digest: pull this, and look again. */
+  pullPinned: string | null;
 }
 
 /** The references and ids worth asking the engine about for this request: the asked spec's and the recorded one's. */
@@ -91,6 +95,7 @@ function base(snapshot: Snapshot, request: ChangeRequest, refusal: PodError | nu
     warnings: foreignLines(snapshot.pod),
     recordStale: false,
     imageRefs: {},
+    pullPinned: null,
   };
 }
 
@@ -117,7 +122,10 @@ export function decide(snapshot: Snapshot, request: ChangeRequest): Decision {
 
   const images = byId(snapshot.images);
   const resolved = resolveImage(asked.spec, { ...snapshot.images, ...images });
-  if ("refusal" in resolved) return base(snapshot, request, resolved.refusal);
+  if ("refusal" in resolved) {
+    const pinned = asked.spec.replica.digest;
+    return { ...base(snapshot, request, resolved.refusal), pullPinned: asked.spec.replica.imageId !== "" && pinned?.includes("@") ? pinned : null };
+  }
   const desired = resolved.spec;
   const record = observed.record;
   const changed = record === null || !sameSpec(record.spec, desired);
@@ -130,7 +138,9 @@ export function decide(snapshot: Snapshot, request: ChangeRequest): Decision {
   if (plan.outage) warnings.push(`pod ${desired.name} is recreated (${plan.outage}): a short outage`);
 
   const pending = record !== null && record.history.at(-1)?.status === "pending" && record.history.at(-1)?.number === record.generation;
-  const settingChanged = record !== null && JSON.stringify(record.spec.update) !== JSON.stringify(desired.update);
+  // Settings that change no container still belong in the record.
+  const settings = (s: PodSpec) => JSON.stringify([s.update, s.autoUpdate ?? null, s.replica.digest ?? null]);
+  const settingChanged = record !== null && settings(record.spec) !== settings(desired);
   const imageRefs: Record<string, string> = {};
   for (const spec of [desired, ...(record ? [record.spec] : [])]) {
     if (snapshot.images[spec.replica.image]?.id === spec.replica.imageId) imageRefs[spec.replica.imageId] = spec.replica.image;
@@ -147,6 +157,7 @@ export function decide(snapshot: Snapshot, request: ChangeRequest): Decision {
     warnings,
     recordStale: !isNew && (!recordIsWhole(observed) || pending || settingChanged),
     imageRefs,
+    pullPinned: null,
   };
 }
 

@@ -33,7 +33,7 @@ function ago(iso: string | null, nowMs: number): string {
 export function formatPodTable(views: PodView[], nowMs: number): string {
   return formatTable([
     ["NAME", "IMAGE", "READY", "PORTS", "STATUS", "AGE"],
-    ...views.map((v) => [v.name, v.image, `${v.replicas.ready}/${v.replicas.asked}`, portsText(v), statusText(v), ago(v.created, nowMs)]),
+    ...views.map((v) => [v.name, v.image + (v.autoUpdate !== null ? " (auto-update)" : ""), `${v.replicas.ready}/${v.replicas.asked}`, portsText(v), statusText(v), ago(v.created, nowMs)]),
   ]);
 }
 

@@ -2,6 +2,7 @@
 // turns them into a spinner (a terminal), plain lines (pipes, CI, NO_COLOR) or NDJSON
 // (--json). Progress goes to stderr, results to stdout; in JSON mode stdout carries events
 // and the result only.
+import type { PullProgress as EnginePullLine } from "../engine/types.js";
 import type { FlowEvent } from "../plan/events.js";
 import { containerNames, replicaNumbers, stepLines, type Action } from "../plan/actions.js";
 import { ExitStatus } from "../errors.js";
@@ -89,6 +90,11 @@ export class Pulls {
   }
 }
 
+/** The engine's progress line as the fold reads it. */
+export function pullEvent(p: EnginePullLine): PullEvent {
+  return { ...(p.id ? { id: p.id } : {}), status: p.status, ...(p.current !== null ? { current: p.current } : {}), ...(p.total !== null ? { total: p.total } : {}) };
+}
+
 export class PlainReporter implements Reporter {
   protected readonly groups = new Groups();
   protected readonly pulls = new Pulls();
@@ -101,6 +107,8 @@ export class PlainReporter implements Reporter {
         return this.note(e.text);
       case "warn":
         return this.warn(e.text);
+      case "pull":
+        return this.pull(e.image, pullEvent(e.progress));
       case "action-start":
         return this.groups.start(e.action, e.step);
       case "action-progress":
@@ -142,6 +150,7 @@ export class JsonReporter implements Reporter {
 
   event(e: FlowEvent): void {
     if (e.type === "note" || e.type === "warn") return this.line({ event: e.type === "note" ? "note" : "warning", message: e.text });
+    if (e.type === "pull") return this.pull(e.image, pullEvent(e.progress));
     const a = e.action;
     const replicas = replicaNumbers(a);
     const containers = containerNames(a);

@@ -25,7 +25,7 @@ export class TtyReporter extends PlainReporter {
   }
 
   override event(e: FlowEvent): void {
-    if (e.type === "note" || e.type === "warn") return super.event(e);
+    if (e.type === "note" || e.type === "warn" || e.type === "pull") return super.event(e);
     if (e.type === "action-start") this.groups.start(e.action, e.step);
     if (e.type === "action-progress") {
       const line = this.groups.lineOf(e.action, e.step);

@@ -218,6 +218,7 @@ export function applySetFlags(spec: PodSpec, flags: SetFlags, io: SpecIo): PodSp
   if (flags.image !== undefined) {
     replica.image = parseImageRef(flags.image);
     replica.imageId = "";
+    delete replica.digest;
   }
   const removeEnv = new Set(flags["env-rm"]);
   const added = parseEnv(flags.env, readEnvFiles(flags["env-file"], io), io.environ);

@@ -48,6 +48,12 @@ export interface ReplicaSpec {
   image: string;
   /** The image id the reference resolved to, so a rebuilt tag counts as a change. */
   imageId: string;
+  /**
+   * What ran, pinned: the repository digest (`repo@sha256:…`) where the image came from a
+   * registry, else the image id. Heals, restarts and rollbacks run this, never whatever the
+   * tag names now; an image removed from the engine is pulled back by it. Absent in older records.
+   */
+  digest?: string;
   /** null: the image's own. */
   entrypoint: string[] | null;
   /** Empty: the image's own CMD. */
@@ -102,10 +108,26 @@ export interface UpdatePolicy {
   order: "start-first" | "stop-first";
 }
 
+/** When an image is pulled, as `docker run --pull` spells it: missing (the default), always, never. */
+export type PullPolicy = "missing" | "always" | "never";
+
+/** An image a change needs, and when to pull it. */
+export interface ImageWanted {
+  ref: string;
+  policy: PullPolicy;
+}
+
+/** The agent follows the tag: when the registry's digest moves, it rolls the pod out. */
+export interface AutoUpdate {
+  intervalS: number;
+}
+
 export interface PodSpec {
   name: string;
   replicas: number;
   network: NetworkSpec;
   replica: ReplicaSpec;
   update: UpdatePolicy;
+  /** Opted in to auto-update; absent or null: not. Not part of any hash: it changes no container. */
+  autoUpdate?: AutoUpdate | null;
 }

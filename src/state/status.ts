@@ -37,6 +37,10 @@ export interface ReplicaView {
 export interface PodView {
   name: string;
   image: string;
+  /** The digest it runs, pinned in the record (repo digest, else image id). */
+  digest: string | null;
+  /** Seconds between the agent's registry checks when it follows its tag; null: it does not. */
+  autoUpdate: number | null;
   status: PodStatus;
   /** Why it is degraded, updating or stopped, e.g. "1 lost", "2 stranded". */
   reasons: string[];
@@ -150,6 +154,8 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
   return {
     name: pod.name,
     image: spec?.replica.image ?? replicas[0]?.image ?? "",
+    digest: spec?.replica.digest ?? null,
+    autoUpdate: spec?.autoUpdate?.intervalS ?? null,
     status,
     reasons,
     replicas: { ready, asked },

@@ -4,8 +4,8 @@
 import type { Deps } from "../../src/cli/deps.js";
 import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, StatsSample } from "../../src/engine/types.js";
-import { EngineError } from "../../src/errors.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, PullProgress, StatsSample } from "../../src/engine/types.js";
+import { EngineError, ImagePullError } from "../../src/errors.js";
 import { Probes, type HostFiles } from "../../src/probes/probes.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
@@ -101,7 +101,37 @@ export class FakeEngine implements Engine {
     // Docker resolves an id as well as a reference.
     const byId = Object.keys(this.images).find((r) => this.images[r] === ref);
     const name = ref in this.images ? ref : byId;
-    return name ? { id: this.images[name]!, user: this.imageUsers[name] ?? "" } : null;
+    if (!name) return null;
+    const id = this.images[name]!;
+    return { id, user: this.imageUsers[name] ?? "", repoDigests: this.repoDigests[id] ?? [], healthcheck: false };
+  }
+
+  /** A registry's tags: reference → the image id it would pull and the manifest digest it has. */
+  registry: Record<string, { id: string; digest: string }> = {};
+  /** Image id → its repository digests, once pulled. */
+  repoDigests: Record<string, string[]> = {};
+
+  private fromRegistry(ref: string): { id: string; digest: string } {
+    const byDigest = Object.entries(this.registry).find(([r, t]) => ref === `${r.replace(/:[^:/]*$/, "")}@${t.digest}`)?.[1];
+    const found = this.registry[ref] ?? byDigest;
+    if (!found) throw new ImagePullError(`image ${ref} is not found in fake.registry`, undefined, "not-found", ref, "fake.registry");
+    return found;
+  }
+
+  async pull(ref: string, _auth: string | null, onProgress: (p: PullProgress) => void): Promise<void> {
+    this.calls.push(`pull ${ref}`);
+    this.fault(`pull ${ref}`);
+    const { id, digest } = this.fromRegistry(ref);
+    onProgress({ id: "layer1", status: "Pull complete", current: null, total: null });
+    this.images[ref] = id;
+    const repository = ref.replace(/@.*$/, "").replace(/:[^:/]*$/, "");
+    this.repoDigests[id] = [...new Set([...(this.repoDigests[id] ?? []), `${repository}@${digest}`])];
+  }
+
+  async distribution(ref: string): Promise<{ digest: string }> {
+    this.calls.push(`distribution ${ref}`);
+    this.fault(`distribution ${ref}`);
+    return { digest: this.fromRegistry(ref).digest };
   }
 
   async buildImage(_dir: string, _files: string[], tag: string): Promise<void> {
@@ -342,6 +372,7 @@ export function fakeDeps(engine: Engine, files: Record<string, string> = {}, env
     deps: {
       engine: () => engine,
       probes: (e) => new Probes(e, engine instanceof FakeEngine ? engine.hostFiles : { read: () => null }),
+      auth: async () => null,
       clock: instantClock(),
       environ: { HOME: "/root", POD_AGENT: "0", ...environ },
       readFile: (path) => {

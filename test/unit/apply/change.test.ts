@@ -27,7 +27,7 @@ describe("a dry run gives the real run's verdict and exit code", () => {
   const rows: { situation: string; before: string[]; line: string; code: number; says: RegExp }[] = [
     { situation: "a change that drops the published port needs a new sandbox", before: ["up --replicas 2 -p 80:8080 web"], line: "up --replicas 2 web", code: 2, says: /needs a new sandbox \(network settings changed\).*pass --recreate/ },
     { situation: "new replicas under another user than the serving ones", before: ["up --replicas 2 -p 80:8080 web"], line: "up --replicas 2 -p 80:8080 -u 1000 web", code: 2, says: /would run as user 1000 while the serving ones run as root/ },
-    { situation: "an image the engine does not have", before: [], line: "up -p 80:8080 nothere", code: 1, says: /image nothere is not on the engine/ },
+    { situation: "an image the engine does not have, --pull never", before: [], line: "up -p 80:8080 --pull never nothere", code: 1, says: /image nothere is not on the engine/ },
     { situation: "scale of a pod that does not exist", before: [], line: "scale web 3", code: 1, says: /no pod named web on the engine/ },
     { situation: "rollback with no earlier generation", before: ["up --replicas 1 -p 80:8080 web"], line: "rollback web", code: 2, says: /has no earlier successful generation/ },
     { situation: "rollback to a generation that is not there", before: ["up --replicas 1 -p 80:8080 web"], line: "rollback web --to 7", code: 2, says: /has no generation 7/ },

@@ -174,7 +174,7 @@ describe("up", () => {
   }
 
   it("refuses an image the engine does not have, saying how to build it, creating nothing", async () => {
-    const r = await pod("up -p 80:8080 nothere");
+    const r = await pod("up -p 80:8080 --pull never nothere");
     expect(r.code).toBe(1);
     expect(r.errLines).toHaveLength(1);
     expect(r.err).toContain("image nothere is not on the engine; build it first");
