@@ -14,7 +14,9 @@ import { Label, ownerProof } from "../state/labels.js";
 
 export const AGENT_NAME = "pod-agent";
 const AGENT_KEY = "pod-agent";
-const AGENT_LABEL = `${Label.pod.replace(/name$/, "")}agent`;
+export const AGENT_LABEL = `${Label.pod.replace(/name$/, "")}agent`;
+/** Its memory limit: enough for many pods, since specs are bounded at input and records in size. */
+export const AGENT_MEMORY = 256 * 1024 * 1024;
 /** Where the engine's socket is on the engine's host, mounted at the same path inside. */
 export const ENGINE_SOCKET = "/var/run/docker.sock";
 
@@ -102,7 +104,7 @@ export function agentConfig(image: string, dockerConfig: string | null = null): 
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
       ReadonlyRootfs: true,
-      Memory: 256 * 1024 * 1024,
+      Memory: AGENT_MEMORY,
     },
   };
 }

@@ -6,7 +6,7 @@ import { runFlow } from "../apply/change.js";
 import { describeReplica } from "../apply/readiness.js";
 import type { Clock } from "../clock.js";
 import type { Engine } from "../engine/engine.js";
-import { ChangeFailedError, NotReadyError, PodBusyError, PodError } from "../errors.js";
+import { ChangeFailedError, EngineUnreachableError, NotReadyError, PodBusyError, PodError } from "../errors.js";
 import { formatPlan } from "../plan/actions.js";
 import type { ChangeRequest } from "../plan/decide.js";
 import type { FlowEvent } from "../plan/events.js";
@@ -32,6 +32,13 @@ export interface AgentDeps {
 }
 
 export interface AgentOptions {
+  /**
+   * In a container with the engine's socket bind-mounted: how long the engine may stay out of
+   * reach before the agent exits, so the engine starts it again with the socket as it is now.
+   * An engine restarted with live-restore replaces its socket file, and a bind mount keeps the
+   * old one for ever (measured: ECONNREFUSED until the container restarts). null: never exit.
+   */
+  exitWhenDeafMs?: number | null;
   resyncMs: number;
   debounceMs: number;
   backoffMs: number;
@@ -40,6 +47,13 @@ export interface AgentOptions {
 }
 
 export const DEFAULT_AGENT_OPTIONS: AgentOptions = { resyncMs: 15_000, debounceMs: 250, backoffMs: 1_000, maxBackoffMs: 300_000, readyTimeoutMs: 60_000 };
+
+/** The lines the agent logs when the engine stops and starts answering it. */
+export const AGENT_DEAF = "cannot reach the engine";
+export const AGENT_HEARS = "reaches the engine again";
+
+/** The agent gave up on a socket that no longer answers: its container is started again. */
+export class AgentDeafError extends EngineUnreachableError {}
 
 /** Retry soon when a command holds the pod. */
 const BUSY_RETRY_MS = 1_000;
@@ -61,12 +75,21 @@ export class Agent {
   private readonly crashReports = new Map<string, { next: number; count: number }>();
   /** When each auto-updating pod next asks its registry. */
   private readonly updates = new UpdatePacing();
+  /** Since when the engine has not answered; null while it does. */
+  private deafSince: number | null = null;
 
   constructor(
     private readonly deps: AgentDeps,
     private readonly o: AgentOptions = DEFAULT_AGENT_OPTIONS,
   ) {
     this.schedule = new Schedule(o);
+    deps.signal.addEventListener("abort", () => this.halt.abort(), { once: true });
+  }
+
+  /** Stops every loop: the caller's signal, or the agent giving up on a deaf socket. */
+  private readonly halt = new AbortController();
+  private get signal(): AbortSignal {
+    return this.halt.signal;
   }
 
   private log(pod: string, text: string): void {
@@ -82,21 +105,51 @@ export class Agent {
   async run(): Promise<void> {
     this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: watching the pods on ${this.deps.engine.address}`);
     await this.resyncAll("agent started");
-    await Promise.all([this.follow(), this.resyncEvery(), this.work(), this.updateEvery()]);
+    try {
+      await Promise.all([this.follow(), this.resyncEvery(), this.work(), this.updateEvery()]);
+    } catch (err) {
+      this.halt.abort();
+      throw err;
+    }
   }
 
   private async resyncAll(cause: string): Promise<void> {
     try {
       const pods = await readPods(this.deps.engine);
+      this.reached();
       for (const pod of pods) if (pod.record) this.touch(pod.name, cause);
       this.updates.follow(optedIn(pods), this.deps.clock.now());
     } catch (err) {
-      this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: cannot list pods (${oneLine(err)})`);
+      this.unreachable(err);
+    }
+  }
+
+  /**
+   * The engine answered: said once after it did not. `pod agent status` reads these two lines
+   * (AGENT_DEAF, AGENT_HEARS) to tell whether the agent hears the engine, and since when.
+   */
+  private reached(): void {
+    if (this.deafSince === null) return;
+    const seconds = ((this.deps.clock.now() - this.deafSince) / 1000).toFixed(1);
+    this.deafSince = null;
+    this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: ${AGENT_HEARS} after ${seconds}s`);
+  }
+
+  private unreachable(err: unknown): void {
+    const now = this.deps.clock.now();
+    if (this.deafSince === null) {
+      this.deafSince = now;
+      this.deps.log(`${new Date(now).toISOString()} agent: ${AGENT_DEAF} at ${this.deps.engine.address} (${oneLine(err)})`);
+    }
+    const limit = this.o.exitWhenDeafMs ?? null;
+    if (limit !== null && now - this.deafSince >= limit) {
+      this.deps.log(`${new Date(now).toISOString()} agent: exiting after ${((now - this.deafSince) / 1000).toFixed(1)}s without the engine, so that the engine starts it again on its current socket`);
+      throw new AgentDeafError(`the agent has not reached the engine at ${this.deps.engine.address} for ${Math.round((now - this.deafSince) / 1000)}s`);
     }
   }
 
   private async resyncEvery(): Promise<void> {
-    while (!this.deps.signal.aborted) {
+    while (!this.signal.aborted) {
       await this.sleep(this.o.resyncMs);
       await this.resyncAll("periodic resync");
     }
@@ -105,16 +158,16 @@ export class Agent {
   /** The event stream; lost with the engine, followed again when it answers. */
   private async follow(): Promise<void> {
     let delay = 500;
-    while (!this.deps.signal.aborted) {
+    while (!this.signal.aborted) {
       try {
-        for await (const e of this.deps.engine.events([Label.pod], this.deps.signal)) {
+        for await (const e of this.deps.engine.events([Label.pod], this.signal)) {
           const pod = e.attributes[Label.pod];
           if (pod) this.touch(pod, `${e.attributes.name ?? e.id.slice(0, 12)} ${e.action}`);
           delay = 500;
         }
       } catch (err) {
-        if (this.deps.signal.aborted) return;
-        this.deps.log(`${new Date(this.deps.clock.now()).toISOString()} agent: lost the engine's events (${oneLine(err)}); following again`);
+        if (this.signal.aborted) return;
+        this.unreachable(err);
       }
       await this.sleep(delay);
       delay = Math.min(delay * 2, 5_000);
@@ -128,19 +181,19 @@ export class Agent {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.deps.signal.removeEventListener("abort", done);
+        this.signal.removeEventListener("abort", done);
         if (wakeable) this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.deps.signal.addEventListener("abort", done, { once: true });
+      this.signal.addEventListener("abort", done, { once: true });
       if (wakeable) this.wake = done;
     });
   }
 
   /** Opted-in pods, each at its own pace: the registry asked, the pod rolled out when its tag moved. */
   private async updateEvery(): Promise<void> {
-    while (!this.deps.signal.aborted) {
+    while (!this.signal.aborted) {
       for (const name of this.updates.due(this.deps.clock.now())) await this.update(name);
       const next = this.updates.nextDue();
       // Pods opt in between listings: the next resync tells, so look at least that often.
@@ -167,7 +220,7 @@ export class Agent {
   }
 
   private async work(): Promise<void> {
-    while (!this.deps.signal.aborted) {
+    while (!this.signal.aborted) {
       const now = this.deps.clock.now();
       for (const { pod, cause } of this.schedule.takeDue(now)) await this.sync(pod, cause);
       const next = this.schedule.nextDue();

@@ -1,8 +1,9 @@
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { Agent } from "../agent/loop.js";
-import { agentState, dockerConfigDir, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
+import { agentHealth, agentLogTail } from "../agent/health.js";
+import { Agent, DEFAULT_AGENT_OPTIONS } from "../agent/loop.js";
+import { AGENT_LABEL, AGENT_MEMORY, agentState, dockerConfigDir, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
 import { checkoutRoot } from "../checkout.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { UsageError } from "../errors.js";
@@ -18,6 +19,8 @@ interface AgentArgs {
 }
 
 const ACTIONS = ["start", "stop", "status", "logs", "run", "systemd"];
+/** In its container, the agent exits (and the engine starts it again) after this long without the engine. */
+const DEAF_EXIT_MS = 3000;
 
 export function agentCommand(deps: Deps, state: RunState): CommandModule<object, AgentArgs> {
   return {
@@ -44,7 +47,9 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
           if (deps.environ.POD_AGENT === "0") throw new UsageError("POD_AGENT=0 turns the agent off", "unset POD_AGENT to run it");
           const stop = new AbortController();
           deps.signal?.addEventListener("abort", () => stop.abort(), { once: true });
-          const agent = new Agent({ engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) });
+          // In its container the socket is a bind mount: a replaced socket file is reached only by a restart.
+          const options = { ...DEFAULT_AGENT_OPTIONS, exitWhenDeafMs: deps.environ.POD_AGENT_IN_CONTAINER === "1" ? DEAF_EXIT_MS : null };
+          const agent = new Agent({ engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, signal: stop.signal, log: (line) => reporter.result(line) }, options);
           await agent.run();
           return reporter.result(`${new Date(deps.clock.now()).toISOString()} agent: stopped`);
         }
@@ -56,14 +61,16 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
           return reporter.result((await stopAgent(engine)) ? `the agent (${AGENT_NAME}) stopped and removed` : "the agent is not running");
         case "status": {
           const now = await agentState(engine);
-          const json = now.state === "absent" || now.state === "foreign" ? { state: now.state } : { state: now.state, image: now.info.image, current: now.current, startedAt: new Date(now.info.startedAt).toISOString(), restarts: now.info.restartCount };
-          const text =
-            now.state === "absent"
-              ? "the agent is not running (`pod agent start`, or any `pod up`, starts it)"
-              : now.state === "foreign"
-                ? `a container named ${AGENT_NAME} that pod did not make is in the agent's place`
-                : `the agent is ${now.state}: ${AGENT_NAME}, image ${now.info.image}${now.current ? "" : " (older than this pod: `pod agent start` updates it)"}, up ${formatAge((deps.clock.now() - now.info.startedAt) / 1000)}, ${now.info.restartCount} restarts`;
-          return reporter.result(text, json);
+          if (now.state === "absent") return reporter.result("the agent is not running (`pod agent start`, or any `pod up`, starts it)", { state: "absent" });
+          if (now.state === "foreign") return reporter.result(`a container named ${AGENT_NAME} that pod did not make is in the agent's place`, { state: "foreign" });
+          const health = agentHealth(now.info, await agentLogTail(engine, now.info.id), await engine.pastEvents([AGENT_LABEL], now.info.created).catch(() => []));
+          const json = { state: now.state, image: now.info.image, current: now.current, startedAt: new Date(now.info.startedAt).toISOString(), restarts: now.info.restartCount, ...health };
+          const up = now.state === "running" ? `, up ${formatAge((deps.clock.now() - now.info.startedAt) / 1000)}` : "";
+          const lines = [
+            `the agent is ${now.state}${health.deafSince ? `, but has not reached the engine since ${health.deafSince}` : ""}: ${AGENT_NAME}, image ${now.info.image}${now.current ? "" : " (older than this pod: `pod agent start` updates it)"}${up}, ${now.info.restartCount} restarts`,
+            ...(health.oomKills > 0 ? [`it was killed out of memory ${health.oomKills} time${health.oomKills > 1 ? "s" : ""} (its limit: ${Math.round(AGENT_MEMORY / 2 ** 20)} MiB)${health.lastExit ? `; last exit: ${health.lastExit}` : ""}`] : health.lastExit ? [`last exit: ${health.lastExit}`] : []),
+          ];
+          return reporter.result(lines.join("\n"), json);
         }
         case "logs": {
           const now = await agentState(engine);
