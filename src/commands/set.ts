@@ -2,10 +2,11 @@ import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
+import { changeOptions, changeSettings, healthOptions, repeatable, type ChangeFlags } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { applySetFlags, type SetFlags } from "../spec/flags.js";
 import { parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
+import { namesHealth } from "../spec/health.js";
 import { parsePodName } from "../spec/parse.js";
 import type { PodSpec } from "../spec/types.js";
 
@@ -16,7 +17,7 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
     command: "set <name> [command..]",
     describe: "Change only what you name, starting from the pod's recorded spec (image, env, replicas, limits)",
     builder: (y) =>
-      changeOptions(y)
+      healthOptions(changeOptions(y))
         .positional("name", { type: "string", demandOption: true })
         .positional("command", { type: "string", array: true, describe: "A new command for every replica (or after --)" })
         .option("image", { type: "string", describe: "A new image" })
@@ -35,14 +36,15 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
         .option("auto-update", { type: "boolean", describe: "Opt in to (or, --no-auto-update, out of) following the image's tag" })
         .option("auto-update-interval", { type: "string", describe: "Seconds between the agent's registry checks" })
         .example("$0 set web --image http_server:v2", "a new image, everything else as recorded")
-        .example("$0 set web -e LOG=debug --env-rm OLD", "change the environment") as unknown as Argv<SetArgs>,
+        .example("$0 set web -e LOG=debug --env-rm OLD", "change the environment")
+        .example("$0 set web --health-http /health --health-retries 2", "check each replica's /health from now on") as unknown as Argv<SetArgs>,
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       const name = parsePodName(args.name);
       const named = [args.image, args.replicas, args.user, args.memory, args.cpus, args["stop-timeout"], args.parallel, args["auto-update"], args["auto-update-interval"]].some((v) => v !== undefined);
       const lists = [args.env, args["env-file"], args["env-rm"], args.label, args["label-rm"], args.command ?? [], args["--"] ?? []].some((l) => l.length > 0);
-      if (!named && !lists) {
-        throw new UsageError(`pod set ${name} names nothing to change`, "give at least one of --image, -e, --env-rm, --replicas, -u, --memory, --cpus, -l, a command, …");
+      if (!named && !lists && !namesHealth(args)) {
+        throw new UsageError(`pod set ${name} names nothing to change`, "give at least one of --image, -e, --env-rm, --replicas, -u, --memory, --cpus, -l, --health-*, a command, …");
       }
       // Parse once before any engine call, so bad input fails first; applied to the record under the lock.
       applySetFlags(PLACEHOLDER, args, deps);
@@ -61,11 +63,18 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
   };
 }
 
-/** A spec to check `set`'s flags against before the record is read. */
+/**
+ * A spec to check `set`'s flags against before the record is read: a TCP port and pod's probe,
+ * so only the flags themselves can fail here (whether --health-port fits the recorded check
+ * is known under the lock).
+ */
 const PLACEHOLDER = {
   name: "placeholder",
   replicas: 1,
-  network: { balance: "reuseport", ports: [], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] },
-  replica: { image: "x", imageId: "x", entrypoint: null, command: [], env: [], labels: {}, volumes: [], user: null, memoryBytes: null, nanoCpus: null, stopTimeoutS: null, stopSignal: null },
+  network: { balance: "reuseport", ports: [{ hostIp: "", hostPort: 80, containerPort: 80, protocol: "tcp" }], networks: [], hostname: null, dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] },
+  replica: {
+    image: "x", imageId: "x", entrypoint: null, command: [], env: [], labels: {}, volumes: [], user: null, memoryBytes: null, nanoCpus: null, stopTimeoutS: null, stopSignal: null,
+    health: { check: { kind: "tcp", port: null }, intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null },
+  },
   update: { parallel: 1, order: "start-first" },
 } as const satisfies Parameters<typeof applySetFlags>[0];

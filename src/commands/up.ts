@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../cli/options.js";
+import { changeOptions, changeSettings, healthOptions, repeatable, type ChangeFlags } from "../cli/options.js";
 import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
@@ -43,7 +43,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
     command: "up [image] [command..]",
     describe: "Create or update a pod: a sandbox that publishes the ports, and N replicas sharing them",
     builder: (y) => {
-      let b = changeOptions(y)
+      let b = healthOptions(changeOptions(y))
         .positional("image", { type: "string", describe: "The image, pulled when the engine lacks it (--pull); with -f, a service of the file" })
         .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
         .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" })
@@ -82,6 +82,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .example("$0 up --network host -p 8080 --replicas 3 http_server", "replicas on the host's own network")
         .example("$0 up --balance dnat -p 80:80 --replicas 3 nginx", "a server without SO_REUSEPORT: the sandbox spreads connections with DNAT")
         .example("$0 up -f compose.yaml", "each service of a compose file as a pod (deploy.replicas for the count)")
+        .example("$0 up --replicas 3 -p 80:8080 --health-http /health --health-interval 2s http_server", "ready once each replica answers /health; checked every 2s")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
       for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) b = b.option(option, { type: "string", hidden: true });
       return b as unknown as Argv<UpArgs>;

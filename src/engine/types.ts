@@ -71,12 +71,16 @@ export interface ContainerConfig {
   StopTimeout?: number;
   StopSignal?: string;
   ExposedPorts?: Record<string, object>;
+  /** Durations in nanoseconds; Test ["NONE"] turns the image's check off, [] keeps its test. */
+  Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
   HostConfig: {
     NetworkMode?: string;
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
     Sysctls?: Record<string, string>;
     RestartPolicy?: { Name: string; MaximumRetryCount?: number };
     Binds?: string[];
+    /** "<container id>:ro": that container's volumes, read-only (pod's probe, from the sandbox). */
+    VolumesFrom?: string[];
     Memory?: number;
     NanoCpus?: number;
     Dns?: string[];

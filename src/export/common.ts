@@ -1,7 +1,8 @@
 // What the exporters share: a pod's docker -v strings taken apart, and numbers in the forms
 // Compose and Swarm read back exactly.
 import { formatBytes, formatDuration } from "../spec/compose/units.js";
-import type { PodSpec } from "../spec/types.js";
+import { formatGoDuration } from "../spec/health.js";
+import { DEFAULT_HEALTH, type PodSpec } from "../spec/types.js";
 
 export interface Mount {
   kind: "bind" | "volume" | "anonymous";
@@ -41,6 +42,23 @@ export function composeResources(spec: PodSpec): { resources?: { limits: Record<
   if (spec.replica.nanoCpus !== null) limits["cpus"] = formatCpus(spec.replica.nanoCpus);
   if (spec.replica.memoryBytes !== null) limits["memory"] = formatBytes(spec.replica.memoryBytes);
   return Object.keys(limits).length > 0 ? { resources: { limits } } : {};
+}
+
+/**
+ * A `healthcheck:` in the Compose format (Compose and Swarm read it alike): the test for a
+ * command, `disable` for none, and the timings set. pod's own probes have no test there
+ * (only pod can run them): the timings alone, or nothing.
+ */
+export function composeHealthcheck(spec: PodSpec): Record<string, unknown> | null {
+  const h = spec.replica.health ?? DEFAULT_HEALTH;
+  if (h.check.kind === "none") return { disable: true };
+  const out: Record<string, unknown> = {};
+  if (h.check.kind === "cmd") out["test"] = h.check.test;
+  if (h.intervalMs !== null) out["interval"] = formatGoDuration(h.intervalMs);
+  if (h.timeoutMs !== null) out["timeout"] = formatGoDuration(h.timeoutMs);
+  if (h.retries !== null) out["retries"] = h.retries;
+  if (h.startPeriodMs !== null) out["start_period"] = formatGoDuration(h.startPeriodMs);
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 /** The stop timeout pod's replicas get: the spec's, else the engine's default of 10 s. */

@@ -4,7 +4,7 @@
 // project name nor Compose changes which ones the pod uses.
 import { POD_EXTENSION, type PodExtension } from "../spec/compose/extension.js";
 import type { PodSpec } from "../spec/types.js";
-import { composeResources, formatDuration, namedVolumes } from "./common.js";
+import { composeHealthcheck, composeResources, formatDuration, namedVolumes } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 
 type Obj = Record<string, unknown>;
@@ -38,12 +38,20 @@ function service(spec: PodSpec): Obj {
   if (n.dnsSearch.length > 0) s["dns_search"] = n.dnsSearch;
   if (n.dnsOptions.length > 0) s["dns_opt"] = n.dnsOptions;
   if (n.extraHosts.length > 0) s["extra_hosts"] = n.extraHosts;
+  const healthcheck = composeHealthcheck(spec);
+  if (healthcheck) s["healthcheck"] = healthcheck;
   s["deploy"] = {
     replicas: spec.replicas,
     ...composeResources(spec),
     update_config: { parallelism: spec.update.parallel, order: spec.update.order },
   };
-  const extension: PodExtension = { balance: n.balance };
+  const check = r.health?.check;
+  const extension: PodExtension = {
+    balance: n.balance,
+    // pod's own probe, which Compose cannot say; healthcheck: above holds its timings.
+    ...(check?.kind === "http" ? { health: { http: check.path, ...(check.port !== null ? { port: check.port } : {}) } } : {}),
+    ...(check?.kind === "tcp" ? { health: { tcp: true, ...(check.port !== null ? { port: check.port } : {}) } } : {}),
+  };
   s[POD_EXTENSION] = extension;
   return s;
 }

@@ -9,8 +9,10 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IService } from "kubernetes-models/v1/Service";
-import type { PodSpec, PortMapping } from "../spec/types.js";
+import { effectiveTimings, formatGoDuration, isDefaultHealth, probePort } from "../spec/health.js";
+import { DEFAULT_HEALTH, type PodSpec, type PortMapping } from "../spec/types.js";
 import { toYamlStream } from "./yaml.js";
 
 export interface KubernetesOptions {
@@ -75,6 +77,42 @@ function securityContext(user: string | null, notes: string[]): Pick<IContainer,
   return { securityContext: { runAsUser: Number(match[1]), ...(match[2] !== undefined ? { runAsGroup: Number(match[2]) } : {}) } };
 }
 
+/**
+ * The replica's check as a readiness probe (pod counts a replica ready once it is healthy) and
+ * a liveness probe (pod replaces one that stays unhealthy), at the check's timings: Docker's
+ * defaults where unset, whole seconds as Kubernetes counts. Docker's start period, during
+ * which failures do not count, is the liveness probe's initial delay. Without a check of its
+ * own the pod is ready once it listens, as pod's readiness: a TCP connect to the first port.
+ */
+function probes(spec: PodSpec, tcpPorts: number[], notes: string[]): Pick<IContainer, "readinessProbe" | "livenessProbe"> {
+  const h = spec.replica.health ?? DEFAULT_HEALTH;
+  const c = h.check;
+  if (c.kind === "image" || c.kind === "none") {
+    if (!isDefaultHealth(h) && c.kind === "image") {
+      notes.push("the image's HEALTHCHECK and its timings are left out: Kubernetes runs no HEALTHCHECK; give the pod --health-cmd or --health-http to carry it as probes");
+    }
+    if (tcpPorts.length > 1) notes.push(`Kubernetes gives a container one readiness probe: it checks port ${tcpPorts[0]}, not ${tcpPorts.slice(1).join(", ")}`);
+    return tcpPorts.length > 0 ? { readinessProbe: { tcpSocket: { port: tcpPorts[0]! }, periodSeconds: 2 } } : {};
+  }
+  let handler: Pick<IProbe, "httpGet" | "tcpSocket" | "exec">;
+  if (c.kind === "cmd") {
+    // CMD-SHELL runs in the image's shell, /bin/sh -c unless its SHELL says otherwise.
+    handler = { exec: { command: c.test[0] === "CMD-SHELL" ? ["/bin/sh", "-c", c.test[1] ?? ""] : c.test.slice(1) } };
+  } else {
+    const port = probePort(c, spec.network.ports)!;
+    handler = c.kind === "http" ? { httpGet: { path: c.path, port } } : { tcpSocket: { port } };
+  }
+  const t = effectiveTimings(h);
+  const seconds = (what: string, ms: number, min: number) => {
+    const s = Math.max(min, Math.ceil(ms / 1000));
+    if (s * 1000 !== ms) notes.push(`Kubernetes counts whole seconds: the ${what} ${formatGoDuration(ms)} is ${s}s there`);
+    return s;
+  };
+  const probe: IProbe = { ...handler, periodSeconds: seconds("interval", t.intervalMs, 1), timeoutSeconds: seconds("timeout", t.timeoutMs, 1), failureThreshold: t.retries };
+  const delay = t.startPeriodMs > 0 ? seconds("start period", t.startPeriodMs, 0) : 0;
+  return { readinessProbe: probe, livenessProbe: { ...probe, ...(delay > 0 ? { initialDelaySeconds: delay } : {}) } };
+}
+
 function podNetwork(spec: PodSpec, notes: string[]): Pick<IPodSpec, "hostname" | "dnsConfig" | "hostAliases"> {
   const n = spec.network;
   const out: Pick<IPodSpec, "hostname" | "dnsConfig" | "hostAliases"> = {};
@@ -123,9 +161,6 @@ export function kubernetesExport(spec: PodSpec, o: KubernetesOptions = {}): Kube
 
   const containerPorts = [...new Map(n.ports.map((p) => [`${p.containerPort}/${p.protocol}`, p])).values()];
   const tcpPorts = containerPorts.filter((p) => p.protocol === "tcp").map((p) => p.containerPort);
-  if (tcpPorts.length > 1) {
-    notes.push(`Kubernetes gives a container one readiness probe: it checks port ${tcpPorts[0]}, not ${tcpPorts.slice(1).join(", ")}`);
-  }
   const limits: Record<string, string> = {};
   if (r.nanoCpus !== null) limits["cpu"] = cpuQuantity(r.nanoCpus);
   if (r.memoryBytes !== null) limits["memory"] = memoryQuantity(r.memoryBytes);
@@ -145,8 +180,7 @@ export function kubernetesExport(spec: PodSpec, o: KubernetesOptions = {}): Kube
         }
       : {}),
     ...(containerPorts.length > 0 ? { ports: containerPorts.map((p) => ({ containerPort: p.containerPort, protocol: protocol(p) })) } : {}),
-    // Ready once it listens, as pod's own readiness: a tcp connect to the port it serves.
-    ...(tcpPorts.length > 0 ? { readinessProbe: { tcpSocket: { port: tcpPorts[0]! }, periodSeconds: 2 } } : {}),
+    ...probes(spec, tcpPorts, notes),
     ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
     ...securityContext(r.user, notes),
   };

@@ -4,7 +4,8 @@
 // reads) with only keys Swarm honours; what Swarm cannot express is said in comments at
 // the top, never dropped silently.
 import type { PodSpec } from "../spec/types.js";
-import { composeResources, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
+import { describeHealth } from "../spec/health.js";
+import { composeHealthcheck, composeResources, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 
 type Obj = Record<string, unknown>;
@@ -84,6 +85,12 @@ export function swarmExport(spec: PodSpec): SwarmExport {
   if (n.dnsSearch.length > 0) s["dns_search"] = n.dnsSearch;
   if (n.dnsOptions.length > 0) notes.push(`the resolver options ${n.dnsOptions.join(" ")} have no stack file key`);
   if (n.extraHosts.length > 0) s["extra_hosts"] = n.extraHosts;
+  const healthcheck = composeHealthcheck(spec);
+  if (healthcheck) s["healthcheck"] = healthcheck;
+  const kind = r.health?.check.kind;
+  if (kind === "http" || kind === "tcp") {
+    notes.push(`pod's own probe (${describeHealth(r.health, n.ports)}) has no stack file key: Swarm runs the image's HEALTHCHECK${healthcheck ? " at these timings" : ""}; give the service a healthcheck test the image can run`);
+  }
 
   s["deploy"] = {
     replicas: spec.replicas,

@@ -1,5 +1,6 @@
 // What a change changes, field by field, for --dry-run and `pod history`. Pure. Env values
 // may be secrets: only their keys are shown.
+import { describeHealth } from "./health.js";
 import { formatPort } from "./parse.js";
 import type { PodSpec } from "./types.js";
 
@@ -63,6 +64,7 @@ export function diffSpecs(before: PodSpec | null, after: PodSpec): FieldChange[]
   add("cpus", b ? cpus(b.replica.nanoCpus) : none, cpus(after.replica.nanoCpus));
   add("stop timeout", String(b?.replica.stopTimeoutS ?? none), String(after.replica.stopTimeoutS ?? none));
   add("stop signal", b?.replica.stopSignal ?? none, after.replica.stopSignal ?? none);
+  add("health", b ? describeHealth(b.replica.health, b.network.ports) : none, describeHealth(after.replica.health, after.network.ports));
   add("replicas", b ? String(b.replicas) : none, String(after.replicas));
   const n = b?.network;
   const m = after.network;

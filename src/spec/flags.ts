@@ -3,6 +3,7 @@
 // the recorded one).
 import { UsageError } from "../errors.js";
 import { LABEL_PREFIX } from "../state/labels.js";
+import { applyHealthFlags, isDefaultHealth, type HealthFlags } from "./health.js";
 import {
   checkPortConflicts,
   defaultPodName,
@@ -19,7 +20,7 @@ import {
   parseSeconds,
   parseVolume,
 } from "./parse.js";
-import type { Balance, NetworkSpec, PodSpec, ReplicaSpec } from "./types.js";
+import { DEFAULT_HEALTH, type Balance, type HealthSpec, type NetworkSpec, type PodSpec, type ReplicaSpec } from "./types.js";
 
 export interface SpecIo {
   environ: Record<string, string | undefined>;
@@ -39,7 +40,7 @@ export const REFUSED_NETWORK_OPTIONS: Record<string, string> = {
   net: "use --network for the sandbox's network",
 };
 
-export interface UpFlags {
+export interface UpFlags extends HealthFlags {
   image: string;
   command?: string[];
   "--"?: string[];
@@ -160,8 +161,14 @@ function parseEntrypoint(raw: string | undefined): string[] | null {
   return raw === "" ? [""] : [raw];
 }
 
-function replicaFrom(flags: UpFlags, image: string, io: SpecIo): ReplicaSpec {
-  return {
+/** A replica's check, left out when it is the image's own (as records before health checks). */
+function withHealth(replica: ReplicaSpec, health: HealthSpec): ReplicaSpec {
+  const { health: _old, ...rest } = replica;
+  return isDefaultHealth(health) ? rest : { ...rest, health };
+}
+
+function replicaFrom(flags: UpFlags, image: string, network: NetworkSpec, io: SpecIo): ReplicaSpec {
+  const replica: ReplicaSpec = {
     image,
     imageId: "",
     entrypoint: parseEntrypoint(flags.entrypoint),
@@ -175,22 +182,24 @@ function replicaFrom(flags: UpFlags, image: string, io: SpecIo): ReplicaSpec {
     stopTimeoutS: flags["stop-timeout"] !== undefined ? parseSeconds("--stop-timeout", flags["stop-timeout"]) : null,
     stopSignal: flags["stop-signal"] ?? null,
   };
+  return withHealth(replica, applyHealthFlags(DEFAULT_HEALTH, flags, network.ports));
 }
 
 /** `up`: the whole spec. Omitted flags mean their defaults, as with `docker compose up`. */
 export function specFromFlags(flags: UpFlags, io: SpecIo): PodSpec {
   const image = parseImageRef(flags.image);
   const name = parsePodName(flags.name ?? defaultPodName(image));
+  const network = networkFrom(flags);
   return {
     name,
     replicas: parseReplicas(flags.replicas),
-    network: networkFrom(flags),
-    replica: replicaFrom(flags, image, io),
+    network,
+    replica: replicaFrom(flags, image, network, io),
     update: { parallel: parseParallel(flags.parallel), order: "start-first" },
   };
 }
 
-export interface SetFlags {
+export interface SetFlags extends HealthFlags {
   image?: string;
   replicas?: string;
   env: string[];
@@ -235,7 +244,7 @@ export function applySetFlags(spec: PodSpec, flags: SetFlags, io: SpecIo): PodSp
   return {
     ...spec,
     replicas: flags.replicas !== undefined ? parseReplicas(flags.replicas) : spec.replicas,
-    replica,
+    replica: withHealth(replica, applyHealthFlags(replica.health ?? DEFAULT_HEALTH, flags, spec.network.ports)),
     update: flags.parallel !== undefined ? { ...spec.update, parallel: parseParallel(flags.parallel) } : spec.update,
   };
 }

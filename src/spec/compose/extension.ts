@@ -1,5 +1,6 @@
 // `x-pod`: the service-level extension that carries what Compose cannot say. Read by
 // loadCompose, written by the Compose export; kept apart so the exporters load no schema.
+import type { ComposePodProbe } from "../health.js";
 import type { Balance } from "../types.js";
 
 export const POD_EXTENSION = "x-pod";
@@ -10,4 +11,6 @@ export interface PodExtension {
   balance?: Balance;
   /** Overrides deploy.replicas, e.g. to run 3 with pod where `docker compose up` runs 1. */
   replicas?: number;
+  /** pod's own probe ({http: /health} or {tcp: true}, and a port); healthcheck: gives its timings. */
+  health?: ComposePodProbe;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { toCompose } from "../../../src/export/compose.js";
 import { loadCompose } from "../../../src/spec/compose.js";
+import { healthFromCompose } from "../../../src/spec/health.js";
 import type { PodSpec } from "../../../src/spec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";
 
@@ -68,4 +69,30 @@ describe("toCompose: the file", () => {
   it("starts with a comment saying what it is", () => {
     expect(toCompose(podSpec()).split("\n")[0]).toBe("# The pod web, exported by pod: `pod up -f FILE` runs it again.");
   });
+});
+
+describe("toCompose: the replica's health check", () => {
+  const none = { intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null };
+  const withHealth = (health: NonNullable<PodSpec["replica"]["health"]>) => podSpec({ network: { ports: [tcp(80, 8080)] }, replica: { health } });
+  const rows: [string, NonNullable<PodSpec["replica"]["health"]>, Record<string, unknown> | undefined, Record<string, unknown> | undefined][] = [
+    [
+      "a command: healthcheck, with Go durations",
+      { check: { kind: "cmd", test: ["CMD-SHELL", "curl -f localhost"] }, intervalMs: 1500, timeoutMs: 1.5, retries: 2, startPeriodMs: 3_600_000 },
+      { test: ["CMD-SHELL", "curl -f localhost"], interval: "1.5s", timeout: "1.5ms", retries: 2, start_period: "1h0m0s" },
+      undefined,
+    ],
+    ["none: disable", { check: { kind: "none" }, ...none }, { disable: true }, undefined],
+    ["pod's http probe: x-pod, its timings in healthcheck", { check: { kind: "http", path: "/health", port: 9090 }, ...none, retries: 3 }, { retries: 3 }, { http: "/health", port: 9090 }],
+    ["pod's tcp probe at Docker's defaults", { check: { kind: "tcp", port: null }, ...none }, undefined, { tcp: true }],
+    ["the image's at other timings", { check: { kind: "image" }, ...none, intervalMs: 2000 }, { interval: "2s" }, undefined],
+  ];
+  for (const [situation, health, healthcheck, probe] of rows) {
+    it(situation, () => {
+      const web = (parse(toCompose(withHealth(health))) as Record<string, any>)["services"]["web"];
+      expect(web["healthcheck"]).toEqual(healthcheck);
+      expect(web["x-pod"]["health"]).toEqual(probe);
+      // read back as the Compose loader will: the same check
+      expect(healthFromCompose(web["healthcheck"], web["x-pod"]["health"])).toEqual({ health, ignored: [] });
+    });
+  }
 });

@@ -230,3 +230,57 @@ it("the validation used above does catch an invalid object", () => {
   expect(() => objects("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: '3', selector: {}, template: {}}\n")).toThrow(/replicas must be integer/);
   expect(() => objects("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 80, protocol: SCTPX}]}\n")).toThrow(/protocol/);
 });
+
+describe("toKubernetes: the replica's health check as readiness and liveness probes", () => {
+  const web = [tcp(80, 8080)];
+  const withHealth = (health: PodSpec["replica"]["health"], ports = web) => podSpec({ network: { ports }, replica: { ...(health ? { health } : {}) } });
+  const none = { intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null };
+  const rows: [string, PodSpec, Obj, Obj | undefined][] = [
+    [
+      "pod's http probe at its timings; the start period delays liveness",
+      withHealth({ check: { kind: "http", path: "/health", port: null }, intervalMs: 1000, timeoutMs: 2000, retries: 2, startPeriodMs: 5000 }),
+      { httpGet: { path: "/health", port: 8080 }, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 2 },
+      { httpGet: { path: "/health", port: 8080 }, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 2, initialDelaySeconds: 5 },
+    ],
+    [
+      "pod's tcp probe on a named port, at Docker's defaults",
+      withHealth({ check: { kind: "tcp", port: 9090 }, ...none }),
+      { tcpSocket: { port: 9090 }, periodSeconds: 30, timeoutSeconds: 30, failureThreshold: 3 },
+      { tcpSocket: { port: 9090 }, periodSeconds: 30, timeoutSeconds: 30, failureThreshold: 3 },
+    ],
+    [
+      "a shell command runs in /bin/sh",
+      withHealth({ check: { kind: "cmd", test: ["CMD-SHELL", "curl -f localhost"] }, ...none, retries: 5 }),
+      { exec: { command: ["/bin/sh", "-c", "curl -f localhost"] }, periodSeconds: 30, timeoutSeconds: 30, failureThreshold: 5 },
+      { exec: { command: ["/bin/sh", "-c", "curl -f localhost"] }, periodSeconds: 30, timeoutSeconds: 30, failureThreshold: 5 },
+    ],
+    [
+      "an exec command as it is",
+      withHealth({ check: { kind: "cmd", test: ["CMD", "/http_server", "-health-check"] }, ...none, intervalMs: 3000, timeoutMs: 1000 }),
+      { exec: { command: ["/http_server", "-health-check"] }, periodSeconds: 3, timeoutSeconds: 1, failureThreshold: 3 },
+      { exec: { command: ["/http_server", "-health-check"] }, periodSeconds: 3, timeoutSeconds: 1, failureThreshold: 3 },
+    ],
+    ["no check: ready once it listens, as pod's readiness", withHealth({ check: { kind: "none" }, ...none }), { tcpSocket: { port: 8080 }, periodSeconds: 2 }, undefined],
+    ["the image's own: ready once it listens", withHealth(undefined), { tcpSocket: { port: 8080 }, periodSeconds: 2 }, undefined],
+  ];
+  for (const [situation, spec, readiness, liveness] of rows) {
+    it(situation, () => {
+      const c = container(spec);
+      expect(c["readinessProbe"]).toEqual(readiness);
+      expect(c["livenessProbe"]).toEqual(liveness);
+    });
+  }
+
+  it("says what whole seconds change, and that the image's HEALTHCHECK is not carried", () => {
+    const sub = kubernetesExport(withHealth({ check: { kind: "http", path: "/", port: null }, intervalMs: 500, timeoutMs: 1500, retries: null, startPeriodMs: null }));
+    expect(sub.notes).toEqual(["Kubernetes counts whole seconds: the interval 500ms is 1s there", "Kubernetes counts whole seconds: the timeout 1.5s is 2s there"]);
+    const image = kubernetesExport(withHealth({ check: { kind: "image" }, intervalMs: 2000, timeoutMs: null, retries: null, startPeriodMs: null }));
+    expect(image.notes).toContain("the image's HEALTHCHECK and its timings are left out: Kubernetes runs no HEALTHCHECK; give the pod --health-cmd or --health-http to carry it as probes");
+  });
+
+  it("a probe on its own port is no second readiness port to warn about", () => {
+    const spec = withHealth({ check: { kind: "http", path: "/health", port: null }, ...none }, [tcp(80, 8080), tcp(81, 8081)]);
+    expect(kubernetesExport(spec).notes.filter((n) => n.includes("one readiness probe"))).toEqual([]);
+    expect(objects(toKubernetes(spec)).length).toBe(2);
+  });
+});

@@ -13,7 +13,8 @@ type Obj = Record<string, any>;
 // The keys the 3.8 stack format allows where the export writes (docker/cli's schema, by name).
 const STACK_KEYS: Record<string, string[]> = {
   top: ["version", "services", "networks", "volumes", "secrets", "configs"],
-  service: ["deploy", "command", "entrypoint", "environment", "labels", "user", "stop_signal", "stop_grace_period", "ports", "networks", "volumes", "hostname", "dns", "dns_search", "extra_hosts", "image"],
+  service: ["deploy", "command", "entrypoint", "environment", "labels", "user", "stop_signal", "stop_grace_period", "ports", "networks", "volumes", "hostname", "dns", "dns_search", "extra_hosts", "image", "healthcheck"],
+  healthcheck: ["test", "interval", "timeout", "retries", "start_period", "disable"],
   deploy: ["mode", "endpoint_mode", "replicas", "labels", "rollback_config", "update_config", "resources", "restart_policy", "placement"],
   update: ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"],
   port: ["mode", "target", "published", "protocol"],
@@ -35,6 +36,7 @@ function stack(spec: PodSpec): Obj {
     keys(s["deploy"]["rollback_config"], "update");
     for (const p of s["ports"] ?? []) keys(p, "port");
     for (const m of s["volumes"] ?? []) keys(m, "mount");
+    keys(s["healthcheck"], "healthcheck");
     // The 3.x format reads cpus and memory as strings only.
     for (const v of Object.values((s["deploy"]["resources"]?.["limits"] ?? {}) as Obj)) expect(typeof v).toBe("string");
   }
@@ -138,5 +140,28 @@ describe("toSwarmStack: what it cannot carry is said", () => {
     const { yaml, notes } = swarmExport(podSpec({ network: { ports: [tcp(80, 8080, "10.0.0.1"), tcp(80, 8081, "10.0.0.2")] } }));
     expect((parse(yaml) as Obj)["services"]["web"]["ports"]).toEqual([{ target: 8080, published: 80, protocol: "tcp", mode: "ingress" }]);
     expect(notes).toContain("10.0.0.2:80->8081/tcp is left out: the routing mesh publishes each port once, on every address");
+  });
+});
+
+describe("toSwarmStack: the replica's health check", () => {
+  const none = { intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null };
+  const withHealth = (health: PodSpec["replica"]["health"]) => podSpec({ network: { ports: [tcp(80, 8080)] }, replica: { ...(health ? { health } : {}) } });
+  const rows: [string, PodSpec, Obj | undefined][] = [
+    [
+      "a command, at its timings",
+      withHealth({ check: { kind: "cmd", test: ["CMD", "/http_server", "-health-check"] }, intervalMs: 1000, timeoutMs: 500, retries: 2, startPeriodMs: 90_000 }),
+      { test: ["CMD", "/http_server", "-health-check"], interval: "1s", timeout: "500ms", retries: 2, start_period: "1m30s" },
+    ],
+    ["none", withHealth({ check: { kind: "none" }, ...none }), { disable: true }],
+    ["the image's at other timings", withHealth({ check: { kind: "image" }, ...none, retries: 4 }), { retries: 4 }],
+    ["the image's own: no key", withHealth(undefined), undefined],
+    ["pod's probe: its timings, no test", withHealth({ check: { kind: "http", path: "/health", port: null }, ...none, intervalMs: 2000 }), { interval: "2s" }],
+  ];
+  for (const [situation, spec, want] of rows) it(situation, () => expect(stack(spec)["services"]["web"]["healthcheck"]).toEqual(want));
+
+  it("says that pod's probe has no stack file key", () => {
+    expect(swarmExport(withHealth({ check: { kind: "tcp", port: null }, ...none })).notes).toContain(
+      "pod's own probe (tcp on 8080) has no stack file key: Swarm runs the image's HEALTHCHECK; give the service a healthcheck test the image can run",
+    );
   });
 });
