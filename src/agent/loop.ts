@@ -305,5 +305,25 @@ export class Agent {
       const lines = await describeReplica(this.deps.engine, r, ports);
       this.log(pod.name, `${r.name} keeps crashing (${r.restartCount} restarts; the engine restarts it): ${lines.map((l) => l.trim()).join("; ")}; next report in ${Math.round(delay / 1000)}s at the earliest`);
     }
+    this.reportAllUnhealthy(pod, now);
+  }
+
+  /**
+   * Every replica unhealthy: the planner replaces none (the cause is likely the service or
+   * what it depends on, and new replicas would fare the same); said at a backed-off pace.
+   */
+  private reportAllUnhealthy(pod: ObservedPod, now: number): void {
+    const serving = pod.replicas.filter((r) => r.running && r.number <= (pod.record?.spec.replicas ?? 0));
+    const key = `unhealthy:${pod.name}`;
+    if (serving.length === 0 || !serving.every((r) => r.health?.status === "unhealthy")) {
+      this.crashReports.delete(key);
+      return;
+    }
+    const report = this.crashReports.get(key) ?? { next: 0, count: 0 };
+    if (now < report.next) return;
+    const delay = Math.min(this.o.maxBackoffMs, CRASH_REPORT_MS * 2 ** report.count);
+    this.crashReports.set(key, { next: now + delay, count: report.count + 1 });
+    const last = serving[0]!.health!.lastOutput.trim().split("\n").at(-1) ?? "";
+    this.log(pod.name, `all ${serving.length} replicas are unhealthy: not replacing them, since new ones would most likely fare the same (the service itself, or what it depends on)${last ? `; ${serving[0]!.name}'s check printed: ${last}` : ""}; next report in ${Math.round(delay / 1000)}s at the earliest`);
   }
 }

@@ -3,6 +3,7 @@
 // (apply, verify, roll back on failure). A dry run is the snapshot and the decision alone,
 // with no lock and no write. kubelet's SyncPod, compose's reconcile → planExecutor.
 import type { Decision } from "../plan/decide.js";
+import { checksHealth } from "../plan/checks.js";
 import { decide, imagesOf, type ChangeRequest } from "../plan/decide.js";
 import { isEmpty } from "../plan/actions.js";
 import type { EngineFacts } from "../modes/index.js";
@@ -84,7 +85,7 @@ export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: F
     if (decision.desired === null && decision.isNew) return { kind: "in-sync", snapshot, decision };
     if (decision.desired !== null && nothingToDo(decision)) {
       // Up to date; still, "up" means serving.
-      await verifyServing(deps, snapshot.pod, decision.desired, request.readyTimeoutMs);
+      await verifyServing(deps, snapshot.pod, decision.desired, request.readyTimeoutMs, checksHealth(decision.desired.replica, decision.imageHealthchecks));
       return { kind: "in-sync", snapshot, decision };
     }
     if (options.accept && !options.accept(snapshot, decision, "apply")) return { kind: "stopped", snapshot, decision };

@@ -7,6 +7,7 @@ import type { Engine } from "../engine/engine.js";
 import { ChangeFailedError, InterruptedError, NotReadyError, PodError, UsageError } from "../errors.js";
 import { modeOf, type EngineFacts } from "../modes/index.js";
 import { isEmpty, type Action, type Plan } from "../plan/actions.js";
+import { checksHealth } from "../plan/checks.js";
 import { isRepair, type ChangeRequest, type Decision } from "../plan/decide.js";
 import { planDown } from "../plan/down.js";
 import { reconcile } from "../plan/reconcile.js";
@@ -55,6 +56,7 @@ function context(deps: FlowDeps, spec: PodSpec, key: string, pod: ObservedPod, f
     facts,
     readyTimeoutMs,
     imageRefs: decision.imageRefs,
+    healthChecked: checksHealth(spec.replica, decision.imageHealthchecks),
     sandbox: pod.sandbox ? { id: pod.sandbox.id, pid: pod.sandbox.pid } : null,
     // With routes: what the sandbox routes to now, the replicas that run in the current namespace.
     routes: new Map(
@@ -113,7 +115,7 @@ export async function converge(deps: FlowDeps, snapshot: Snapshot, decision: Dec
     record = { ...recordSuccess(onEngine, desired, iso(clock.now()), decision.cause, decision.changed && !decision.isNew), writer: VERSION };
     await must(await execute(plan(desired.name, [{ kind: "write-record", record, replaces: after.recordCopies, reason: decision.cause }]), quiet));
   }
-  await verifyServing(deps, after, desired, request.readyTimeoutMs);
+  await verifyServing(deps, after, desired, request.readyTimeoutMs, checksHealth(desired.replica, decision.imageHealthchecks));
   return { decision, after: { ...after, record } };
 }
 
@@ -136,7 +138,7 @@ async function down(deps: FlowDeps, snapshot: Snapshot, decision: Decision): Pro
  * namespace and the namespace holds one listener per replica on every port. Nothing was
  * changed here, so nothing rolls back.
  */
-export async function verifyServing(deps: FlowDeps, pod: ObservedPod, desired: PodSpec, readyTimeoutMs: number): Promise<void> {
+export async function verifyServing(deps: FlowDeps, pod: ObservedPod, desired: PodSpec, readyTimeoutMs: number, health: boolean): Promise<void> {
   const sandbox = pod.sandbox;
   const ports = targetPorts(desired.network.ports);
   if (!sandbox || desired.replicas === 0) return;
@@ -153,6 +155,7 @@ export async function verifyServing(deps: FlowDeps, pod: ObservedPod, desired: P
   await waitReady(deps.engine, deps.probes, {
     pod: desired.name,
     watchRestarts: true,
+    health,
     sandbox: { id: sandbox.id, pid: sandbox.pid },
     mode: modeOf(desired.network).readiness,
     replicas: replicas.map((r) => ({ id: r.id, name: r.name, restarts: r.restartCount })),

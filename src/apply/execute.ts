@@ -55,6 +55,8 @@ export interface ExecContext {
   readyTimeoutMs: number;
   /** Image id → a reference that still names it, to create replicas by name. */
   imageRefs: Record<string, string>;
+  /** Whether this spec's replicas have a health check: ready then means healthy too. */
+  healthChecked: boolean;
   /** The sandbox replicas join: set when the plan makes a new one. */
   sandbox: SandboxRef | null;
   /** Replicas the sandbox routes connections to (modes with routes), by id → address. */
@@ -238,6 +240,7 @@ function readyOptions(ctx: ExecContext, sandbox: SandboxRef, replicas: WaitedRep
     sandbox,
     // New or restarted replicas have no restart policy while they are waited for.
     watchRestarts: false,
+    health: ctx.healthChecked,
     mode: modeOf(ctx.spec.network).readiness,
     replicas,
     ports: targetPorts(ctx.spec.network.ports),

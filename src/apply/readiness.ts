@@ -3,7 +3,7 @@
 // the sandbox from inside the namespace, so this works on a remote engine too).
 import { retryUntil, type Clock } from "../clock.js";
 import type { ContainerClient, EventClient } from "../engine/engine.js";
-import type { ContainerInfo } from "../engine/types.js";
+import type { ContainerHealth, ContainerInfo } from "../engine/types.js";
 import type { Listeners, Probes, SandboxRef } from "../probes/probes.js";
 import { Label } from "../state/labels.js";
 import { InterruptedError, NotReadyError } from "../errors.js";
@@ -44,6 +44,8 @@ export interface WaitReadyOptions {
   ports: string[];
   /** `count` listeners per port: new ones since `baseline`, or in all when it is null. */
   target: { count: number; baseline: Listeners | null };
+  /** The replicas have a health check: ready means listening and healthy. */
+  health: boolean;
   timeoutMs: number;
   clock: Clock;
   signal?: AbortSignal;
@@ -54,9 +56,19 @@ const POLL_MS = 100;
 // With no port to watch, a replica must stay up this long to count as started.
 const SETTLE_MS = 1000;
 
+interface Poll {
+  /** What is not there yet: ports short of listeners, replicas not healthy yet. */
+  short: string[];
+  progress: string;
+  /** Whether the listeners are all there, and only health is awaited. */
+  listening: boolean;
+  /** The waited replicas' health, as last seen (health-checked replicas). */
+  health: (ContainerHealth | null)[];
+}
+
 export async function waitReady(engine: ContainerClient & EventClient, probes: Probes, o: WaitReadyOptions): Promise<void> {
   const start = o.clock.now();
-  await retryUntil({
+  await retryUntil<Poll>({
     fn: async () => {
       const details = await states(engine, o);
       const failed = o.replicas.filter((r, i) => {
@@ -64,28 +76,23 @@ export async function waitReady(engine: ContainerClient & EventClient, probes: P
         return !d || !d.running || d.restarting || d.restartCount > r.restarts;
       });
       if (failed.length > 0) throw await diagnoseExited(engine, failed, o.ports);
-      if (o.ports.length === 0) return { short: o.clock.now() - start < SETTLE_MS ? ["settling"] : [], progress: "" };
-      if (o.mode === "addresses") {
-        // Each replica at its own address, on every tcp port (a udp port cannot be asked).
-        const tcp = o.ports.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]!);
-        const targets = details.flatMap((d) => tcp.map((port) => `${d?.networks[0]?.ip ?? "0.0.0.0"}:${port}`));
-        const answers = await probes.connect(o.sandbox, targets);
-        const short = targets.filter((t) => answers[t] !== "ok");
-        const progress = `${targets.length - short.length} of ${targets.length} replica addresses answer`;
-        if (short.length > 0) o.onProgress?.(progress);
-        return { short, progress };
+      const health = details.map((d) => d?.health ?? null);
+      if (o.health) {
+        // A replica judged unhealthy (its retries spent) will not serve: said at once.
+        const sick = o.replicas.filter((_, i) => health[i]?.status === "unhealthy");
+        if (sick.length > 0) throw diagnoseUnhealthy(o, sick, health, o.clock.now() - start);
       }
-      const now = await probes.listeners(o.sandbox, o.ports);
-      const have = (p: string) => (o.target.baseline ? added(now, o.target.baseline, p) : (now[p]?.count ?? 0));
-      const short = o.ports.filter((p) => have(p) < o.target.count);
-      const what = o.target.baseline ? "new listeners" : "listeners";
-      const progress = short.map((p) => `${have(p)} of ${o.target.count} ${what} on ${p}`).join(", ");
-      if (short.length > 0) o.onProgress?.(progress);
-      return { short, progress };
+      const listening = await listenersPoll(probes, o, details, start);
+      if (listening.short.length > 0 || !o.health) return { ...listening, listening: listening.short.length === 0, health };
+      // Ready means listening and healthy.
+      const notYet = o.replicas.filter((_, i) => health[i]?.status !== "healthy");
+      const progress = `${o.replicas.length - notYet.length} of ${o.replicas.length} healthy`;
+      if (notYet.length > 0) o.onProgress?.(progress);
+      return { short: notYet.map((r) => r.name), progress, listening: true, health };
     },
     done: (r) => r.short.length === 0,
-    onTimeout: (last) => diagnoseSilent(engine, o, last.progress),
-    onAbort: () => new InterruptedError("interrupted while waiting for replicas to listen"),
+    onTimeout: (last) => (last.listening && o.health ? diagnoseNeverHealthy(o, last) : diagnoseSilent(engine, o, last.progress)),
+    onAbort: () => new InterruptedError("interrupted while waiting for replicas to serve"),
     timeoutMs: o.timeoutMs,
     intervalMs: POLL_MS,
     clock: o.clock,
@@ -93,17 +100,65 @@ export async function waitReady(engine: ContainerClient & EventClient, probes: P
   });
 }
 
-type ReplicaState = Pick<ContainerInfo, "running" | "restarting" | "restartCount" | "networks">;
+/** Whether the pod's namespace holds the listeners asked for (or, dnat, each replica answers at its address). */
+async function listenersPoll(probes: Probes, o: WaitReadyOptions, details: (ReplicaState | null)[], start: number): Promise<{ short: string[]; progress: string }> {
+  if (o.ports.length === 0) return { short: o.clock.now() - start < SETTLE_MS ? ["settling"] : [], progress: "" };
+  if (o.mode === "addresses") {
+    // Each replica at its own address, on every tcp port (a udp port cannot be asked).
+    const tcp = o.ports.filter((p) => p.endsWith("/tcp")).map((p) => p.split("/")[0]!);
+    const targets = details.flatMap((d) => tcp.map((port) => `${d?.networks[0]?.ip ?? "0.0.0.0"}:${port}`));
+    const answers = await probes.connect(o.sandbox, targets);
+    const short = targets.filter((t) => answers[t] !== "ok");
+    const progress = `${targets.length - short.length} of ${targets.length} replica addresses answer`;
+    if (short.length > 0) o.onProgress?.(progress);
+    return { short, progress };
+  }
+  const now = await probes.listeners(o.sandbox, o.ports);
+  const have = (p: string) => (o.target.baseline ? added(now, o.target.baseline, p) : (now[p]?.count ?? 0));
+  const short = o.ports.filter((p) => have(p) < o.target.count);
+  const what = o.target.baseline ? "new listeners" : "listeners";
+  const progress = short.map((p) => `${have(p)} of ${o.target.count} ${what} on ${p}`).join(", ");
+  if (short.length > 0) o.onProgress?.(progress);
+  return { short, progress };
+}
+
+type ReplicaState = Pick<ContainerInfo, "running" | "restarting" | "restartCount" | "networks" | "health">;
 
 /** Each waited replica's state, in order; null when it is gone. */
 async function states(engine: ContainerClient, o: WaitReadyOptions): Promise<(ReplicaState | null)[]> {
-  // Addresses come only with an inspect.
-  if (o.watchRestarts || o.mode === "addresses") return Promise.all(o.replicas.map((r) => engine.inspectContainer(r.id)));
+  // Addresses and health come only with an inspect.
+  if (o.watchRestarts || o.health || o.mode === "addresses") return Promise.all(o.replicas.map((r) => engine.inspectContainer(r.id)));
   const listed = new Map((await engine.listContainers([`${Label.pod}=${o.pod}`])).map((c) => [c.id, c]));
   return o.replicas.map((r) => {
     const c = listed.get(r.id);
-    return c ? { running: c.state === "running", restarting: c.state === "restarting", restartCount: r.restarts, networks: [] } : null;
+    return c ? { running: c.state === "running", restarting: c.state === "restarting", restartCount: r.restarts, networks: [], health: null } : null;
   });
+}
+
+function checkLines(o: WaitReadyOptions, health: (ContainerHealth | null)[]): string[] {
+  return o.replicas.map((r, i) => {
+    const h = health[i];
+    if (!h) return `${r.name}: no health report yet`;
+    const output = h.lastOutput.trim().split("\n").at(-1) ?? "";
+    return `${r.name}: ${h.status}${h.failingStreak > 0 ? `, ${h.failingStreak} failed checks in a row` : ""}${output ? `; the check printed: ${output}` : ""}`;
+  });
+}
+
+function diagnoseUnhealthy(o: WaitReadyOptions, sick: WaitedReplica[], health: (ContainerHealth | null)[], elapsedMs: number): NotReadyError {
+  const names = sick.map((r) => r.name).join(", ");
+  return new NotReadyError(
+    `replica${sick.length > 1 ? "s" : ""} ${names} turned unhealthy ${Math.round(elapsedMs / 1000)}s after starting: the health check failed every time it was asked`,
+    "`pod inspect` shows each replica's last check; fix the check or the server, or raise --health-retries / --health-start-period",
+    checkLines(o, health),
+  );
+}
+
+function diagnoseNeverHealthy(o: WaitReadyOptions, last: Poll): NotReadyError {
+  return new NotReadyError(
+    `${last.short.join(", ")} listen${last.short.length > 1 ? "" : "s"} but did not turn healthy within ${Math.round(o.timeoutMs / 1000)}s (${last.progress})`,
+    "a check runs only after its first interval: raise --ready-timeout, or shorten --health-interval",
+    checkLines(o, last.health),
+  );
 }
 
 /** The likely cause of a replica's exit, from its last words. */

@@ -3,6 +3,7 @@
 import type { ContainerConfig } from "../engine/types.js";
 import { networkHash, replicaHash } from "../spec/hash.js";
 import { modeOf, type EngineFacts } from "../modes/index.js";
+import { healthcheckConfig, PROBE_DIR } from "../spec/health.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { Label, lockName, ownerLabels, recordName, replicaName, sandboxName } from "../state/labels.js";
 import { LOCK_KEY } from "../state/observe.js";
@@ -23,9 +24,12 @@ export function sandboxConfig(spec: PodSpec, key: string, facts: EngineFacts): {
     ...ownerLabels(key, spec.name, "sandbox", name),
     [Label.networkHash]: networkHash(spec.network),
     [Label.spec]: JSON.stringify(spec),
+    [Label.probe]: "1",
   };
   const { HostConfig, connect, ...networking } = modeOf(spec.network).sandboxNetworking(spec, facts);
-  return { config: { name, Image: SANDBOX_IMAGE, Labels: labels, ...networking, HostConfig: { ...HostConfig, RestartPolicy: { Name: "no" } } }, connect };
+  // An anonymous volume filled from the image's /.pod: pod's probe program, which replicas
+  // mount read-only from it (VolumesFrom) for health checks that need nothing in their image.
+  return { config: { name, Image: SANDBOX_IMAGE, Labels: labels, ...networking, HostConfig: { ...HostConfig, Binds: [PROBE_DIR], RestartPolicy: { Name: "no" } } }, connect };
 }
 
 export interface ReplicaPlacement {
@@ -46,6 +50,7 @@ export interface ReplicaPlacement {
 export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): ContainerConfig {
   const pod = at.pod.name;
   const name = replicaName(pod, at.number);
+  const health = healthcheckConfig(replica.health, at.pod.network.ports, at.sandboxId);
   return {
     name,
     Image: at.imageRef,
@@ -65,7 +70,9 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
     ...(replica.user !== null ? { User: replica.user } : {}),
     ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
     ...(replica.stopSignal !== null ? { StopSignal: replica.stopSignal } : {}),
+    ...(health.Healthcheck ? { Healthcheck: health.Healthcheck } : {}),
     HostConfig: {
+      ...(health.VolumesFrom ? { VolumesFrom: health.VolumesFrom } : {}),
       NetworkMode: modeOf(at.pod.network).replicaNetworkMode(at.pod, at.sandboxId),
       RestartPolicy: { Name: "no" },
       Binds: replica.volumes,

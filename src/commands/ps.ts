@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
-import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
+import { formatForeign, formatHealthNotes, formatPodTable, formatReplicaTable } from "../report/format.js";
 import { Label } from "../state/labels.js";
 import { podExists } from "../state/observe.js";
 import { lastExitsFrom, podView } from "../state/status.js";
@@ -63,7 +63,8 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       const table = formatPodTable(pods, now);
       if (args.name === undefined) return reporter.result(table, pods);
       const v = pods[0]!;
-      reporter.result([table, "", formatReplicaTable(v, now), ...(v.foreign.length > 0 ? ["", ...formatForeign(v)] : [])].join("\n"), pods);
+      const notes = formatHealthNotes(v);
+      reporter.result([table, "", formatReplicaTable(v, now), ...(notes.length > 0 ? ["", ...notes] : []), ...(v.foreign.length > 0 ? ["", ...formatForeign(v)] : [])].join("\n"), pods);
     },
   };
 }

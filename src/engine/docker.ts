@@ -34,6 +34,7 @@ interface InspectBody {
     Error: string;
     StartedAt: string;
     FinishedAt: string;
+    Health?: { Status?: string; FailingStreak?: number; Log?: { ExitCode?: number; Output?: string }[] | null } | null;
   };
   RestartCount: number;
   HostConfig: { NetworkMode: string; RestartPolicy?: { Name: string } };
@@ -78,7 +79,16 @@ export function toContainerInfo(c: InspectBody): ContainerInfo {
       aliases: n.Aliases ?? [],
     })),
     env: c.Config.Env ?? [],
+    health: toHealth(c.State.Health),
   };
+}
+
+/** null without a healthcheck. */
+function toHealth(h: InspectBody["State"]["Health"]): ContainerInfo["health"] {
+  const status = h?.Status;
+  if (status !== "starting" && status !== "healthy" && status !== "unhealthy") return null;
+  const last = h?.Log?.at(-1);
+  return { status, failingStreak: h?.FailingStreak ?? 0, lastOutput: last?.Output ?? "", lastExitCode: typeof last?.ExitCode === "number" ? last.ExitCode : null };
 }
 
 /** "2026-11-22T10:00:00.123456789Z text": the engine's timestamp, then the line. */

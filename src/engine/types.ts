@@ -56,6 +56,17 @@ export interface ContainerInfo {
   ports: PublishedPort[];
   networks: ContainerNetwork[];
   env: string[];
+  health: ContainerHealth | null;
+}
+
+/** `State.Health` of an inspect, with its latest probe. */
+export interface ContainerHealth {
+  status: "starting" | "healthy" | "unhealthy";
+  failingStreak: number;
+  /** The latest probe's output ("" before the first). */
+  lastOutput: string;
+  /** null before the first probe. */
+  lastExitCode: number | null;
 }
 
 /** The body of Docker's POST /containers/create, the parts pod sets. */

@@ -4,7 +4,7 @@ import { ImageMissingError, UsageError, type PodError } from "../errors.js";
 import type { ImageInfo } from "../engine/types.js";
 import { modeOf } from "../modes/index.js";
 import { familiarReference, parseReference } from "../spec/reference.js";
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { condition } from "../state/condition.js";
 import type { ObservedPod } from "../state/observe.js";
 import type { Plan } from "./actions.js";
@@ -85,4 +85,12 @@ export function resolveImage(spec: PodSpec, images: Record<string, ImageInfo | n
     };
   }
   return { spec };
+}
+
+/** Whether a replica of this spec has a health check, so that ready means healthy too. */
+export function checksHealth(replica: ReplicaSpec, imageHealthchecks: Record<string, boolean>): boolean {
+  const kind = replica.health?.check.kind ?? "image";
+  if (kind === "none") return false;
+  if (kind === "image") return imageHealthchecks[replica.imageId] === true;
+  return true;
 }

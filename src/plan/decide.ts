@@ -55,6 +55,8 @@ export interface Decision {
   imageRefs: Record<string, string>;
   /** The recorded image is gone from the engine, but pinned by a registry digest: pull this, and look again. */
   pullPinned: string | null;
+  /** Image id → whether it has a HEALTHCHECK of its own (the snapshot's images). */
+  imageHealthchecks: Record<string, boolean>;
 }
 
 /** The references and ids worth asking the engine about for this request: the asked spec's and the recorded one's. */
@@ -74,6 +76,10 @@ function byId(images: Record<string, ImageInfo | null>): Record<string, ImageInf
   const ids: Record<string, ImageInfo> = {};
   for (const info of Object.values(images)) if (info) ids[info.id] = info;
   return ids;
+}
+
+function healthchecksOf(images: Record<string, ImageInfo | null>): Record<string, boolean> {
+  return Object.fromEntries(Object.values(images).flatMap((i) => (i ? [[i.id, i.healthcheck] as const] : [])));
 }
 
 /** Whether the newest record revision is held whole, as it should be. */
@@ -96,6 +102,7 @@ function base(snapshot: Snapshot, request: ChangeRequest, refusal: PodError | nu
     recordStale: false,
     imageRefs: {},
     pullPinned: null,
+    imageHealthchecks: healthchecksOf(snapshot.images),
   };
 }
 
@@ -158,6 +165,7 @@ export function decide(snapshot: Snapshot, request: ChangeRequest): Decision {
     recordStale: !isNew && (!recordIsWhole(observed) || pending || settingChanged),
     imageRefs,
     pullPinned: null,
+    imageHealthchecks: healthchecksOf(snapshot.images),
   };
 }
 

@@ -57,7 +57,9 @@ function sandboxPhase(ctx: Ctx): string | null {
         : "sandbox missing"
       : sandbox.networkHash !== wanted
         ? "network settings changed"
-        : null;
+        : !sandbox.hasProbe && usesPodProbe(desired)
+          ? "the sandbox predates pod's own health probes"
+          : null;
   if (problem === null) return null;
 
   const teardown: Action[] = observed.replicas.map((r) =>
@@ -70,6 +72,12 @@ function sandboxPhase(ctx: Ctx): string | null {
   push(ctx, [{ kind: "create-sandbox", pod: desired.name, spec: desired, reason: problem }]);
   if (desired.replicas > 0) push(ctx, [startReplicas(ctx, range(1, desired.replicas), problem)]);
   return problem;
+}
+
+/** --health-http and --health-tcp run pod's probe program, which replicas mount from their sandbox. */
+function usesPodProbe(spec: PodSpec): boolean {
+  const kind = spec.replica.health?.check.kind;
+  return kind === "http" || kind === "tcp";
 }
 
 interface Sorted {
@@ -165,13 +173,22 @@ function scalePhase(ctx: Ctx, keep: Map<number, ObservedReplica>, lost: Set<numb
  * then the old one stops. Stop-first (Compose's other order): stop, then start.
  */
 function rolloutPhase(ctx: Ctx, keep: Map<number, ObservedReplica>, revived: Set<ObservedReplica>): void {
-  const outdated = [...keep.entries()]
-    .filter(([n, r]) => n <= ctx.desired.replicas && (r.specHash !== ctx.hash || (ctx.restart && !revived.has(r))))
-    .sort(([a], [b]) => a - b);
+  const current = [...keep.entries()].filter(([n]) => n <= ctx.desired.replicas).sort(([a], [b]) => a - b);
+  const outdated = current.filter(([, r]) => r.specHash !== ctx.hash || (ctx.restart && !revived.has(r)));
+  const reasons = new Map(outdated.map(([n]) => [n, ctx.restart ? "restart" : "spec changed"]));
+  // A replica its health check judges unhealthy is replaced, start-first, one per plan — but
+  // only beside a healthy one: when every replica is unhealthy, the cause is elsewhere
+  // (the service, what it depends on), and replacing them in a loop would not help.
+  const sick = current.filter(([n, r]) => !reasons.has(n) && r.health?.status === "unhealthy");
+  const healthyBeside = current.some(([, r]) => !revived.has(r) && r.running && r.health?.status !== "unhealthy");
+  if (sick.length > 0 && healthyBeside) {
+    outdated.push(sick[0]!);
+    reasons.set(sick[0]![0], "unhealthy");
+  }
   const batch = Math.max(1, ctx.desired.update.parallel);
-  const reason = ctx.restart ? "restart" : "spec changed";
   for (let i = 0; i < outdated.length; i += batch) {
     const chunk = outdated.slice(i, i + batch);
+    const reason = reasons.get(chunk[0]![0])!;
     if (ctx.desired.update.order === "stop-first") {
       push(ctx, chunk.map(([, r]) => ({ kind: "stop-replica", replica: ref(r), timeoutS: ctx.stopTimeoutS, keep: true, reason }) as Action));
       push(ctx, [startReplicas(ctx, chunk.map(([n]) => n), reason)]);

@@ -41,11 +41,12 @@ export function formatPodTable(views: PodView[], nowMs: number): string {
 export function formatReplicaTable(v: PodView, nowMs: number): string {
   if (v.replicaContainers.length === 0) return "no replicas";
   return formatTable([
-    ["REPLICA", "CONTAINER", "STATE", "RESTARTS", "LAST EXIT", "OOM", "STARTED", "IMAGE", "GEN"],
+    ["REPLICA", "CONTAINER", "STATE", "HEALTH", "RESTARTS", "LAST EXIT", "OOM", "STARTED", "IMAGE", "GEN"],
     ...v.replicaContainers.map((r) => [
       String(r.number),
       r.name,
       r.condition === "running" || r.condition === "exited" ? r.state : `${r.state} (${r.condition})`,
+      r.health?.status ?? "-",
       String(r.restarts),
       r.exitCode === null ? "-" : String(r.exitCode),
       r.oomKilled ? "yes" : "no",
@@ -54,6 +55,13 @@ export function formatReplicaTable(v: PodView, nowMs: number): string {
       String(r.generation),
     ]),
   ]);
+}
+
+/** Each unhealthy (or starting) replica's last check output, after the replica table. */
+export function formatHealthNotes(v: PodView): string[] {
+  return v.replicaContainers
+    .filter((r) => r.health && r.health.status !== "healthy" && r.health.lastOutput)
+    .map((r) => `${r.name} ${r.health!.status}${r.health!.failingStreak > 0 ? ` (${r.health!.failingStreak} failed checks in a row)` : ""}: ${r.health!.lastOutput.split("\n").at(-1)}`);
 }
 
 export function formatForeign(v: PodView): string[] {

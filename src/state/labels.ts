@@ -23,6 +23,8 @@ export const Label = {
   record: `${LABEL_PREFIX}record`,
   revision: `${LABEL_PREFIX}revision`,
   lockHolder: `${LABEL_PREFIX}lock-holder`,
+  /** On a sandbox that carries pod's probe program for its replicas' health checks (/.pod). */
+  probe: `${LABEL_PREFIX}probe`,
 } as const;
 
 export type Role = "sandbox" | "replica" | "record" | "lock";

@@ -2,7 +2,7 @@
 // calls that produced the container descriptions happen once per command, elsewhere
 // (apply/snapshot.ts). Here: which containers are pod's own, the record, and each
 // container's facts.
-import type { ContainerInfo, ContainerNetwork, PublishedPort } from "../engine/types.js";
+import type { ContainerHealth, ContainerInfo, ContainerNetwork, PublishedPort } from "../engine/types.js";
 import { PodNotFoundError } from "../errors.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { isOwnName, Label, ownerProof, previousName, type Role } from "./labels.js";
@@ -39,6 +39,8 @@ export interface ObservedSandbox extends ObservedContainer {
   spec: PodSpec | null;
   ports: PublishedPort[];
   networks: ContainerNetwork[];
+  /** Whether it carries pod's probe program (/.pod) for its replicas' health checks: sandboxes made before them do not. */
+  hasProbe: boolean;
 }
 
 export interface ObservedReplica extends ObservedContainer {
@@ -52,6 +54,8 @@ export interface ObservedReplica extends ObservedContainer {
   joinedSandboxId: string | null;
   restartPolicy: string;
   networks: ContainerNetwork[];
+  /** Its health check's verdict; null when it has none (or is not running). */
+  health: ContainerHealth | null;
 }
 
 export interface ForeignContainer extends ContainerRef {
@@ -168,6 +172,7 @@ export function observePod(name: string, containers: ContainerInfo[]): ObservedP
           spec: parseJson<PodSpec>(c.labels[Label.spec]),
           ports: c.ports,
           networks: c.networks,
+          hasProbe: c.labels[Label.probe] === "1",
         };
         // Names make a second sandbox impossible; keep the newest if one appears anyway.
         if (pod.sandbox && pod.sandbox.created > sandbox.created) pod.foreign.push({ id: c.id, name: c.name, why: "a second sandbox" });
@@ -189,6 +194,7 @@ export function observePod(name: string, containers: ContainerInfo[]): ObservedP
           joinedSandboxId: mode.startsWith("container:") ? mode.slice("container:".length) : null,
           restartPolicy: c.restartPolicy,
           networks: c.networks,
+          health: c.health,
         };
         if (replica.name === previousName(replica.createdAs, replica.id)) pod.previous.push(replica);
         else pod.replicas.push(replica);

@@ -34,6 +34,7 @@ function fromListing(c: ContainerSummary): ContainerInfo {
     ports: [],
     networks: [],
     env: [],
+    health: null,
   };
 }
 

@@ -32,6 +32,8 @@ export interface ReplicaView {
   specHash: string;
   /** Whether it runs the recorded spec. */
   current: boolean;
+  /** Its health check's verdict and last output; null without a check. */
+  health: { status: string; failingStreak: number; lastOutput: string } | null;
 }
 
 export interface PodView {
@@ -113,6 +115,7 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
     generation: r.generation,
     specHash: r.specHash,
     current: hash === null || r.specHash === hash,
+    health: r.health ? { status: r.health.status, failingStreak: r.health.failingStreak, lastOutput: r.health.lastOutput.trim() } : null,
   });
   const replicas = pod.replicas.map(view);
 
@@ -126,9 +129,12 @@ export function podView(pod: ObservedPod, listeners: ListenerCounts | null, last
       continue;
     }
     if (claims.length > 1) updating = true;
-    const best = claims.find((r) => r.condition === "running") ?? claims[0]!;
-    if (best.condition === "running") ready++;
-    else tally(problems, best.condition);
+    const best = claims.find((r) => r.condition === "running" && r.health?.status !== "unhealthy") ?? claims.find((r) => r.condition === "running") ?? claims[0]!;
+    // Ready means running in the pod's network and, with a health check, healthy.
+    if (best.condition !== "running") tally(problems, best.condition);
+    else if (best.health?.status === "unhealthy") tally(problems, "unhealthy");
+    else if (best.health?.status === "starting") tally(problems, "health starting");
+    else ready++;
     // Killed out of memory and not back yet; one that came back and serves is healthy.
     if (best.oomKilled && best.condition !== "running") tally(problems, "oom");
     if (!best.current) updating = true;

@@ -150,8 +150,8 @@ describe("a pod's record and its truth", () => {
     await sh(`kill -9 ${await pid("e2e-rec9-1")}`);
     await new Promise((r) => setTimeout(r, 1500));
     const table = await pod(["ps", "e2e-rec9"]);
-    expect(table.stdout).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+RESTARTS\s+LAST EXIT\s+OOM\s+STARTED\s+IMAGE\s+GEN$/m);
-    expect(table.stdout).toMatch(/^1\s+e2e-rec9-1\s+running\s+1\s+137\s+no\s/m);
+    expect(table.stdout).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+HEALTH\s+RESTARTS\s+LAST EXIT\s+OOM\s+STARTED\s+IMAGE\s+GEN$/m);
+    expect(table.stdout).toMatch(/^1\s+e2e-rec9-1\s+running\s+-\s+1\s+137\s+no\s/m);
     // A replica that runs but does not listen yet is not counted as serving.
     pods.add("e2e-rec9b");
     const slow = pod(["up", "--name", "e2e-rec9b", "--replicas", "2", "-p", "127.0.0.1:18219:8080", "-e", "START_DELAY_MS=6000", "http_server"]);

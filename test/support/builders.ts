@@ -36,7 +36,7 @@ export function podSpec(replicas: number, over: Partial<ReplicaSpec> = {}, ports
   };
 }
 
-function info(id: string, config: ContainerConfig, o: { state?: string; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number; name?: string }): ContainerInfo {
+function info(id: string, config: ContainerConfig, o: { state?: string; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number; name?: string; health?: ContainerInfo["health"] }): ContainerInfo {
   const state = o.state ?? "running";
   return {
     id,
@@ -60,6 +60,7 @@ function info(id: string, config: ContainerConfig, o: { state?: string; startedA
     ports: [],
     networks: [],
     env: config.Env ?? [],
+    health: o.health ?? null,
   };
 }
 
@@ -70,7 +71,7 @@ export function sandbox(spec: PodSpec, o: { id?: string; state?: string; started
 export function replica(
   spec: PodSpec,
   number: number,
-  o: { id?: string; name?: string; state?: string; sandboxId?: string; generation?: number; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number } = {},
+  o: { id?: string; name?: string; state?: string; sandboxId?: string; generation?: number; startedAt?: number; created?: number; restarting?: boolean; restartCount?: number; health?: ContainerInfo["health"] } = {},
 ): ContainerInfo {
   const config = replicaConfig(spec.replica, { pod: spec, number, generation: o.generation ?? 1, key: KEY, sandboxId: o.sandboxId ?? "sandbox1", imageRef: spec.replica.image });
   return info(o.id ?? `r${number}`, config, { startedAt: 2000 + number, created: 100 + number, ...o });

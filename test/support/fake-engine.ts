@@ -93,7 +93,21 @@ export class FakeEngine implements Engine {
           ? [{ name: c.config.HostConfig.NetworkMode ?? "bridge", ip: `10.0.0.${c.id.slice(2)}`, ipv6: "", aliases: [] }]
           : [],
       env: c.config.Env ?? [],
+      health: this.healthOf(c),
     };
+  }
+
+  /** Health a test sets per container id or name; else healthy once running, for containers with a check. */
+  health: Record<string, "starting" | "healthy" | "unhealthy"> = {};
+  /** Images whose HEALTHCHECK replicas inherit. */
+  imageHealthchecks = new Set<string>();
+
+  private healthOf(c: FakeContainer): ContainerInfo["health"] {
+    const test = c.config.Healthcheck?.Test;
+    const checked = test ? test.length > 0 && test[0] !== "NONE" : this.imageHealthchecks.has(c.config.Image);
+    if (!checked || c.state !== "running") return null;
+    const status = this.health[c.id] ?? this.health[c.config.name] ?? "healthy";
+    return { status, failingStreak: status === "unhealthy" ? 3 : 0, lastOutput: status === "unhealthy" ? "HTTP 503 from /health" : "ok", lastExitCode: status === "unhealthy" ? 1 : 0 };
   }
 
   async image(ref: string) {
@@ -103,7 +117,7 @@ export class FakeEngine implements Engine {
     const name = ref in this.images ? ref : byId;
     if (!name) return null;
     const id = this.images[name]!;
-    return { id, user: this.imageUsers[name] ?? "", repoDigests: this.repoDigests[id] ?? [], healthcheck: false };
+    return { id, user: this.imageUsers[name] ?? "", repoDigests: this.repoDigests[id] ?? [], healthcheck: this.imageHealthchecks.has(name) };
   }
 
   /** A registry's tags: reference → the image id it would pull and the manifest digest it has. */

@@ -333,9 +333,9 @@ describe("ps", () => {
     await pod("up --replicas 2 -p 80:8080 web");
     engine.kill("web-2");
     const lines = (await pod("ps web")).out.split("\n");
-    expect(lines[3]).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+RESTARTS\s+LAST EXIT\s+OOM\s+STARTED\s+IMAGE\s+GEN$/);
-    expect(lines[4]).toMatch(/^1\s+web-1\s+running\s+0\s+-\s+no\s+\S+\s+web\s+1$/);
-    expect(lines[5]).toMatch(/^2\s+web-2\s+exited\s+0\s+137\s+no\s+\S+\s+web\s+1$/);
+    expect(lines[3]).toMatch(/^REPLICA\s+CONTAINER\s+STATE\s+HEALTH\s+RESTARTS\s+LAST EXIT\s+OOM\s+STARTED\s+IMAGE\s+GEN$/);
+    expect(lines[4]).toMatch(/^1\s+web-1\s+running\s+-\s+0\s+-\s+no\s+\S+\s+web\s+1$/);
+    expect(lines[5]).toMatch(/^2\s+web-2\s+exited\s+-\s+0\s+137\s+no\s+\S+\s+web\s+1$/);
   });
 
   it("refuses a pod that does not exist", async () => {

@@ -10,6 +10,9 @@ import { healthy, observed, podSpec, recordOf, records, replica, sandbox } from 
 
 const v1 = podSpec(3);
 const v2 = podSpec(3, { image: "web:v2", imageId: "sha256:bbb" });
+const healthy_ = { status: "healthy" as const, failingStreak: 0, lastOutput: "ok", lastExitCode: 0 };
+const sick_ = { status: "unhealthy" as const, failingStreak: 3, lastOutput: "HTTP 503 from /health", lastExitCode: 1 };
+const withProbe: PodSpec = { ...v1, replica: { ...v1.replica, health: { check: { kind: "http", path: "/health", port: null }, intervalMs: 1000, timeoutMs: 1000, retries: 2, startPeriodMs: null } } };
 const port81 = [{ hostIp: "", hostPort: 81, containerPort: 8080, protocol: "tcp" as const }];
 
 interface Row {
