@@ -1,6 +1,5 @@
 // What every command gets: the engine (a fake in command tests), a clock, the environment,
 // files, a reporter, and the signal that Ctrl-C raises.
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { realClock, type Clock } from "../clock.js";
 import { DockerEngine } from "../engine/docker.js";
@@ -8,6 +7,7 @@ import type { Engine } from "../engine/engine.js";
 import { resolveEndpoint } from "../engine/endpoint.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
 import type { Reporter } from "../report/reporter.js";
+import { readInputFile } from "./files.js";
 
 /** Which engine: the global -H/--host and --context flags (else the environment and docker's config). */
 export interface EngineTarget {
@@ -19,6 +19,7 @@ export interface Deps {
   engine(target: EngineTarget): Engine;
   clock: Clock;
   environ: Record<string, string | undefined>;
+  /** A file the user named, through readInputFile: regular files only, a few MiB at most. */
   readFile(path: string): string;
   reporter(mode: ReportMode): Promise<Reporter>;
   signal?: AbortSignal;
@@ -39,7 +40,7 @@ export interface RunState {
 
 function readOrNull(path: string): string | null {
   try {
-    return readFileSync(path, "utf8");
+    return readInputFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
@@ -63,7 +64,7 @@ export function defaultDeps(signal?: AbortSignal): Deps {
     },
     clock: realClock,
     environ: process.env,
-    readFile: (path) => readFileSync(path, "utf8"),
+    readFile: readInputFile,
     reporter: (mode) => chooseReporter(mode, process.env),
     ...(signal ? { signal } : {}),
     dispose: () => engines.forEach((e) => e.close()),
