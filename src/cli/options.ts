@@ -17,8 +17,9 @@ export function changeOptions<T>(y: Argv<T>) {
     .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result", group: "Change:" });
 }
 
+/** At least a second: a replica that listens at once still needs a probe to be seen ready. */
 export function readyTimeoutMs(raw: string): number {
-  return parseSeconds("--ready-timeout", raw) * 1000;
+  return parseSeconds("--ready-timeout", raw, 3600, 1) * 1000;
 }
 
 export function stopTimeout(raw: string | undefined): number | null {
