@@ -1,6 +1,7 @@
 // What the commands accept, read from their own yargs builders: the one source for the
 // unknown-option check and for shell completion, so neither keeps a list of its own.
 import yargs, { type Argv, type CommandModule } from "yargs";
+import { UsageError } from "../errors.js";
 
 export interface CommandShape {
   name: string;
@@ -86,4 +87,38 @@ export function unknownOption(argv: string[], shape: CommandShape): { token: str
     return { token: t, command: shape.name };
   }
   return null;
+}
+
+/** The option a word names when it takes its value from the next word (`--since`, `-e`); else null. */
+function valueOption(t: string, shape: CommandShape): string | null {
+  if (t.startsWith("--")) {
+    const name = t.slice(2);
+    return !name.includes("=") && shape.options.has(name) && !shape.flags.has(name) && !name.startsWith("no-") ? name : null;
+  }
+  if (/^-[^-]$/.test(t)) return shape.options.has(t[1]!) && !shape.flags.has(t[1]!) ? t[1]! : null;
+  return null;
+}
+
+/**
+ * The word after an option that takes a value is that value, whatever it looks like, as
+ * docker's own parser reads it: `--since -1h`, `--name -bx`, `-e -H=1`. yargs would read a
+ * word starting with "-" as options of its own (-1h as -1 -h: the help; -H=1 as the global
+ * --host), so each such pair is glued into `--since=-1h` before yargs sees it. An option
+ * with nothing after it (or only `--`) is refused here.
+ */
+export function bindValues(argv: string[], shape: CommandShape): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === "--") return [...out, ...argv.slice(i)];
+    if (valueOption(t, shape) === null) {
+      out.push(t);
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined || value === "--") throw new UsageError(`${t} needs a value`, `\`pod ${shape.name} --help\` says what it takes`);
+    out.push(`${t}=${value}`);
+    i++;
+  }
+  return out;
 }

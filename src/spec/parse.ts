@@ -143,7 +143,7 @@ function portNumber(text: string, spec: string): number {
 
 function portRange(text: string, spec: string): number[] {
   const [first, last, ...rest] = text.split("-");
-  if (rest.length > 0) throw usage(`--publish "${spec}": "${text}" is not a port or range`, "write a port like 80 or a range like 8000-8010");
+  if (rest.length > 0 || first === "" || last === "") throw usage(`--publish "${spec}": "${text}" is not a port or range`, "write a port like 80 or a range like 8000-8010");
   const start = portNumber(first!, spec);
   const end = last === undefined ? start : portNumber(last, spec);
   if (end < start) throw usage(`--publish "${spec}": range ${text} runs backwards`, "write the lower port first");
