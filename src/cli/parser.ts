@@ -17,6 +17,7 @@ import { setCommand } from "../commands/set.js";
 import { upCommand } from "../commands/up.js";
 import { completeCommand, completionCommand } from "../commands/completion.js";
 import { versionCommand } from "../commands/version.js";
+import { redactingEngine } from "../engine/redacting.js";
 import { PodError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { bindValues, commandWord, shapeOf, unknownOption, type CommandShape } from "./introspect.js";
@@ -149,8 +150,10 @@ function usageFromYargs(message: string, named: CommandModule<any, any> | undefi
 }
 
 /** Runs one command line; returns the exit code. */
-export async function run(argv: string[], deps: Deps): Promise<number> {
+export async function run(argv: string[], given: Deps): Promise<number> {
   const state: RunState = {};
+  // Engine errors can echo env values: hidden before any command sees them.
+  const deps: Deps = { ...given, engine: (target) => redactingEngine(given.engine(target)) };
   const debug = argv.includes("--debug");
   try {
     if (commandWord(argv) === "help") {

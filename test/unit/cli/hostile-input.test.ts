@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { EngineTarget } from "../../../src/cli/deps.js";
 import { readInputFile } from "../../../src/cli/files.js";
 import { run } from "../../../src/cli/parser.js";
+import { EngineError } from "../../../src/errors.js";
 import { fakeDeps, FakeEngine } from "../../support/fake-engine.js";
 
 let engine: FakeEngine;
@@ -108,5 +109,33 @@ describe("a value that looks like an option is the option's value", () => {
     const r = await pod(words("up --name -- web"));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^pod: --name needs a value/);
+  });
+});
+
+describe("engine text that echoes env values is hidden before it is printed or stored", () => {
+  /** An engine whose runtime refuses web:v2's replicas, quoting their env as runc does. */
+  class EchoingEngine extends FakeEngine {
+    override async startContainer(id: string): Promise<void> {
+      const c = this.find(id)!;
+      if (c.config.Image === "web:v2" && c.config.Labels["dev.pod.role"] === "replica") {
+        const entry = c.config.Env!.find((e) => e.startsWith("DB_PASSWORD="))!;
+        throw new EngineError(`POST /containers/${id}/start: OCI runtime create failed: environment variable value can't contain null(\\x00): ${JSON.stringify(entry)}: unknown`, undefined, 500);
+      }
+      return super.startContainer(id);
+    }
+  }
+
+  it("in the error printed, the history and inspect", async () => {
+    engine = new EchoingEngine();
+    expect((await pod(words("up --replicas 1 -p 80:8080 -e DB_PASSWORD=hunter2 web"))).code).toBe(0);
+    const r = await pod(words("up --replicas 1 -p 80:8080 -e DB_PASSWORD=hunter2 --debug web:v2"));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('"DB_PASSWORD=<hidden>"');
+    expect(r.err).not.toContain("hunter2");
+    const history = await pod(words("history web --json"));
+    const failed = JSON.parse(history.out).find((g: { status: string }) => g.status === "failed");
+    expect(failed.error).toContain('"DB_PASSWORD=<hidden>"');
+    expect(history.out).not.toContain("hunter2");
+    expect((await pod(words("inspect web"))).out).not.toContain("hunter2");
   });
 });
