@@ -139,3 +139,28 @@ describe("engine text that echoes env values is hidden before it is printed or s
     expect((await pod(words("inspect web"))).out).not.toContain("hunter2");
   });
 });
+
+describe("what only the pod's containers can tell, still one line and no write", () => {
+  beforeEach(async () => {
+    expect((await pod(words("up --replicas 2 -p 80:8080 web"))).code).toBe(0);
+    engine.calls.length = 0;
+  });
+
+  it("logs of a replica the pod does not have is refused, as replica 0 is", async () => {
+    for (const n of ["9", "0"]) {
+      const r = await pod(words(`logs web ${n}`));
+      expect(r.code, r.err).toBe(2);
+      expect(r.errLines).toHaveLength(1);
+    }
+    expect((await pod(words("logs web 9"))).err).toBe("pod: pod web has no replica 9; its replicas are 1, 2");
+    expect((await pod(words("logs web 2 --previous"))).err).toMatch(/^pod: pod web has no previous container of replica 2; /);
+    expect(writes()).toEqual([]);
+  });
+
+  it("--tail all is docker's spelling of every line", async () => {
+    engine.logLines["web-1"] = [{ stream: "stdout", text: "hello", time: 1, stamp: "1970-01-01T00:00:00.001Z" }];
+    const r = await pod(words("logs web 1 --tail all"));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("hello");
+  });
+});
