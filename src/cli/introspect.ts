@@ -11,8 +11,12 @@ export interface CommandShape {
   options: Set<string>;
   /** Options that take no value (so the next word is not theirs). */
   flags: Set<string>;
-  /** Whether its first positional is a pod's name. */
+  /** The values an option takes, when it names them (yargs's choices), by every name of the option. */
+  choices: Map<string, string[]>;
+  /** Whether its first positional is a pod's name (`<name>` or `[name]`). */
   takesPod: boolean;
+  /** The choices of its positionals, in order (agent's actions, completion's shells). */
+  positionalChoices: (string[] | null)[];
 }
 
 /** Options every command has: the parser's globals and yargs's own. */
@@ -24,15 +28,27 @@ export function shapeOf(m: CommandModule<any, any>): CommandShape {
   const aliases = Array.isArray(m.aliases) ? m.aliases : m.aliases ? [m.aliases] : [];
   const builder = m.builder;
   const built: Argv = typeof builder === "function" ? (builder(yargs()) as Argv) : yargs().options(builder ?? {});
-  const o = (built as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; boolean: string[]; alias: Record<string, string[]> };
-  const positionals = new Set(words.slice(1).map((w) => w.replace(/[<>[\].]/g, "")));
+  const o = (built as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; boolean: string[]; alias: Record<string, string[]>; choices: Record<string, string[]> };
+  const positionalNames = words.slice(1).map((w) => w.replace(/[<>[\].]/g, ""));
+  const positionals = new Set(positionalNames);
   const names = new Set<string>([...Object.keys(o.key).filter((k) => !positionals.has(k)), ...Object.values(o.alias).flat(), ...GLOBAL_OPTIONS.options]);
   const flags = new Set<string>([...o.boolean, ...o.boolean.flatMap((b) => o.alias[b] ?? []), ...GLOBAL_OPTIONS.flags]);
-  return { name: words[0]!, aliases, describe: String(m.describe ?? ""), options: names, flags, takesPod: words[1] === "<name>" };
+  const choices = new Map<string, string[]>();
+  for (const [key, values] of Object.entries(o.choices ?? {})) for (const n of [key, ...(o.alias[key] ?? [])]) if (!positionals.has(n)) choices.set(n, values);
+  return {
+    name: words[0]!,
+    aliases,
+    describe: String(m.describe ?? ""),
+    options: names,
+    flags,
+    choices,
+    takesPod: /^[<[]name[>\]]$/.test(words[1] ?? ""),
+    positionalChoices: positionalNames.map((p) => o.choices?.[p] ?? null),
+  };
 }
 
 /** Global options that take a value, so the word after them is not the command. */
-const GLOBAL_VALUES = new Set(["H", "host", "context"]);
+export const GLOBAL_VALUES = new Set(["H", "host", "context"]);
 
 /** Where the command word stands: the first word that is neither an option nor a global option's value; -1 if none. */
 function commandIndex(argv: string[]): number {

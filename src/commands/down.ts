@@ -5,7 +5,7 @@ import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
 import { removeRecord } from "../apply/record-store.js";
 import { engineFacts, observe } from "../apply/snapshot.js";
 import { interruption, type Deps, type RunState } from "../cli/deps.js";
-import { stopTimeout } from "../cli/options.js";
+import { numeric, stopTimeout } from "../cli/options.js";
 import { formatPlan } from "../plan/actions.js";
 import { planDown } from "../plan/down.js";
 import { formatForeign } from "../report/format.js";
@@ -62,7 +62,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
         .positional("name", { type: "string", describe: "The pod; with -f, a service of the file" })
         .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named)" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
-        .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" })
+        .option("timeout", { ...numeric("Seconds to drain before a kill (default: the replica's stop timeout)"), alias: "t" })
         .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
         .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
         .example("$0 down web", "remove pod web")

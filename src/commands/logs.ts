@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from "yargs";
 import { observe } from "../apply/snapshot.js";
 import { notFound } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { numeric } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { formatLogLine } from "../report/logs.js";
 import { parsePodName, parseSince } from "../spec/parse.js";
@@ -29,7 +30,7 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
         .positional("name", { type: "string", demandOption: true })
         .positional("replicas", { type: "string", array: true, describe: "Replica numbers or names (default: all)" })
         .option("follow", { type: "boolean", alias: "f", default: false, describe: "Keep following, replicas that start later included" })
-        .option("tail", { type: "string", describe: "Only the last N lines of each replica (all: every line)" })
+        .option("tail", numeric("Only the last N lines of each replica (all: every line)"))
         .option("since", { type: "string", describe: "Only lines since a time: 10m, 1h, 2026-11-22T10:00:00Z" })
         .option("timestamps", { type: "boolean", alias: "t", default: false, describe: "Show the engine's timestamps" })
         .option("previous", { type: "boolean", default: false, describe: "The last replaced or failed container of each replica number" })
