@@ -48,6 +48,36 @@ export function historyRows(record: PodRecord): HistoryRow[] {
   return rows.reverse();
 }
 
+/** Why a failed change failed, on a line of its own under its row, so it widens no column. */
+const ERROR_WIDTH = 160;
+
+/** A record's cause "rollback to 3" names a generation; beside "scale to 5" it would read as three replicas. */
+function byText(cause: string): string {
+  return cause.replace(/^rollback to (\d+)$/, "rollback to generation $1");
+}
+
+export function formatHistory(rows: HistoryRow[], nowMs: number): string {
+  const lines = formatTable([
+    ["GEN", "WHEN", "IMAGE", "CHANGE", "STATUS", "BY"],
+    ...rows.map((r) => [
+      String(r.generation),
+      `${formatAge((nowMs - Date.parse(r.at)) / 1000)} ago`,
+      `${r.image} (${r.imageId.replace(/^sha256:/, "").slice(0, 12)})`,
+      r.changes,
+      r.current ? "current" : r.status,
+      byText(r.cause),
+    ]),
+  ]).split("\n");
+  return [
+    lines[0]!,
+    ...rows.flatMap((r, i) => {
+      if (r.status !== "failed" || !r.error) return [lines[i + 1]!];
+      const error = r.error.replace(/\s+/g, " ");
+      return [lines[i + 1]!, `      why: ${error.length > ERROR_WIDTH ? `${error.slice(0, ERROR_WIDTH - 1)}…` : error}`];
+    }),
+  ].join("\n");
+}
+
 export function historyCommand(deps: Deps, state: RunState): CommandModule<object, HistoryArgs> {
   return {
     command: "history <name>",
@@ -63,19 +93,7 @@ export function historyCommand(deps: Deps, state: RunState): CommandModule<objec
       const pod = await observe(deps.engine(args), name);
       if (!podExists(pod) || !pod.record) throw notFound(name);
       const rows = historyRows(pod.record);
-      const now = deps.clock.now();
-      const text = formatTable([
-        ["GEN", "WHEN", "IMAGE", "CHANGE", "STATUS", "BY"],
-        ...rows.map((r) => [
-          String(r.generation),
-          `${formatAge((now - Date.parse(r.at)) / 1000)} ago`,
-          `${r.image} (${r.imageId.replace(/^sha256:/, "").slice(0, 12)})`,
-          r.changes,
-          r.current ? "current" : r.status === "failed" ? `failed: ${r.error ?? ""}` : r.status,
-          r.cause,
-        ]),
-      ]);
-      reporter.result(text, rows);
+      reporter.result(formatHistory(rows, deps.clock.now()), rows);
     },
   };
 }
