@@ -65,3 +65,22 @@ describe("history", () => {
     expect(rows[0]).toMatch(/current +rollback to generation 1$/);
   });
 });
+
+describe("ps --json and inspect say the same", () => {
+  it("names the containers pod did not make `ignored` in both, and counts listeners with or without a name", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    const copy = await engine.createContainer({ ...engine.find("web-1")!.config, name: "mine" });
+    await engine.startContainer(copy);
+    const all = JSON.parse((await pod("ps --json")).out)[0];
+    const one = JSON.parse((await pod("ps web --json")).out)[0];
+    const inspect = JSON.parse((await pod("inspect web")).out);
+    for (const doc of [all, one, inspect]) {
+      expect(doc).not.toHaveProperty("foreign");
+      expect(doc.ignored.map((c: { name: string }) => c.name)).toEqual(["mine"]);
+    }
+    expect(all.listeners).toEqual({ "8080/tcp": 3 }); // the copy joined the pod's namespace, and listens there too
+    expect(one.listeners).toEqual(all.listeners);
+    expect(inspect.network.listeners).toEqual(all.listeners);
+    expect(one.replicaContainers.map((r: { name: string }) => r.name)).toEqual(["web-1", "web-2"]);
+  });
+});
