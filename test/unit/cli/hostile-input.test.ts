@@ -39,6 +39,7 @@ const FILES: Record<string, string> = {
   "many.env": Array.from({ length: 1100 }, (_, i) => `K${i}=1`).join("\n"),
   "pod-name.env": "POD_NAME=mine\n",
   "compose.yaml": 'services:\n  web:\n    image: web\n    environment:\n      DB_PASSWORD: "hunter2\\0more"\n',
+  "zero.yaml": "services:\n  web:\n    image: web\n    env_file: /dev/zero\n",
 };
 
 // [argv, what the one line must say]
@@ -67,6 +68,7 @@ const refused: [string[], RegExp][] = [
   // Defect 6: files that are not files.
   [words("up --env-file /dev/zero web"), /^pod: --env-file \/dev\/zero cannot be read \(a character device, not a regular file\); give the path of a regular file/],
   [words("up -f /dev/zero"), /^pod: -f \/dev\/zero cannot be read \(a character device, not a regular file\); /],
+  [words("up -f zero.yaml"), /^pod: \/dev\/zero cannot be read \(a character device, not a regular file\); /],
   // What pod can check before the engine does.
   [words("up --cpus 9999 web"), /^pod: --cpus 9999 is out of range; /],
   [words("up --cpus 0.001 web"), /^pod: --cpus 0\.001 is out of range; Docker takes 0\.01 /],
@@ -137,6 +139,22 @@ describe("engine text that echoes env values is hidden before it is printed or s
     expect(failed.error).toContain('"DB_PASSWORD=<hidden>"');
     expect(history.out).not.toContain("hunter2");
     expect((await pod(words("inspect web"))).out).not.toContain("hunter2");
+  });
+});
+
+describe("set: the environment bounded as a whole, with what the record holds", () => {
+  it("refuses a set whose variables, added to the recorded ones, pass 256 KiB, changing nothing", async () => {
+    const half = (prefix: string) => Array.from({ length: 150 }, (_, i) => `${prefix}${i}=${big(1000)}`).join("\n");
+    const files = { "a.env": half("A"), "b.env": half("B") };
+    expect((await pod(words("up --replicas 1 -p 80:8080 --env-file a.env web"), files)).code).toBe(0);
+    const before = engine.names();
+    engine.calls.length = 0;
+    const r = await pod(words("set web --env-file b.env"), files);
+    expect(r.code).toBe(2);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toMatch(/^pod: the environment is 29\d KiB in 300 variables, more than the 256 KiB pod allows/);
+    expect(writes().filter((c) => !c.includes("web-lock"))).toEqual([]);
+    expect(engine.names()).toEqual(before);
   });
 });
 
