@@ -119,14 +119,20 @@ function valueOption(t: string, shape: CommandShape): string | null {
  * The word after an option that takes a value is that value, whatever it looks like, as
  * docker's own parser reads it: `--since -1h`, `--name -bx`, `-e -H=1`. yargs would read a
  * word starting with "-" as options of its own (-1h as -1 -h: the help; -H=1 as the global
- * --host), so each such pair is glued into `--since=-1h` before yargs sees it. An option
- * with nothing after it (or only `--`) is refused here.
+ * --host), so each such pair is glued into `--since=-1h` before yargs sees it, as is a
+ * value already glued to a short option (`-p80:8080`). An option with nothing after it (or
+ * only `--`) is refused here.
  */
 export function bindValues(argv: string[], shape: CommandShape): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i]!;
     if (t === "--") return [...out, ...argv.slice(i)];
+    // -p80:8080, a value glued to its option (yargs would read 8, 0, … as flags).
+    if (/^-[^-][^=]/.test(t) && valueOption(t.slice(0, 2), shape) !== null && ![...t.slice(1)].every((c) => shape.flags.has(c))) {
+      out.push(`${t.slice(0, 2)}=${t.slice(2)}`);
+      continue;
+    }
     if (valueOption(t, shape) === null) {
       out.push(t);
       continue;

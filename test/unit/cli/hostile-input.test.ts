@@ -107,6 +107,14 @@ describe("a value that looks like an option is the option's value", () => {
     expect(engine.find("web-1")!.config.Env).toContain("-H=1");
   });
 
+  it("-p80:8080, a value glued to its option, is that value", async () => {
+    const r = await pod(words("up -p80:8080 -e-H=1 web"));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("0.0.0.0:80->8080/tcp");
+    expect(engine.find("web-1")!.config.Env).toContain("-H=1");
+    expect(targets.every((t) => t.host === undefined)).toBe(true);
+  });
+
   it("--name -- is not a name", async () => {
     const r = await pod(words("up --name -- web"));
     expect(r.code).toBe(2);
