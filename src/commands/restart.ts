@@ -2,8 +2,7 @@ import type { CommandModule } from "yargs";
 import { recordedSpec, runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, numeric, type ChangeFlags } from "../cli/options.js";
-import { parseParallel } from "../spec/parse.js";
-import { parsePodName } from "../spec/parse.js";
+import { parseParallel, parsePodName } from "../spec/parse.js";
 
 interface RestartArgs extends ChangeFlags {
   name: string;
