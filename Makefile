@@ -60,13 +60,15 @@ node_modules: package.json package-lock.json
 # Type-checked by tsc, bundled by esbuild: one file loads faster than a tree of modules
 # (pod ps must start within twice `node -e 0`); rarely used parts (ora, ssh, tar) stay
 # separate chunks, loaded only when needed; ssh (docker-modem) and tar (tar-fs) load from
-# node_modules, only for ssh:// hosts and image builds.
+# node_modules, only for ssh:// hosts and image builds. cliui (yargs's help layout) is
+# taken from its CommonJS build: its ESM build cuts help lines at the column width, in the
+# middle of words, where the CommonJS one wraps words with wrap-ansi.
 dist/pod.js: node_modules tsconfig.json $(TS_SOURCES)
 	npx tsc -p tsconfig.json --noEmit
 	rm -rf dist
 	npx esbuild src/main.ts --bundle --platform=node --target=node20 --format=esm --splitting --minify --keep-names --sourcemap \
 	  --outdir=dist --entry-names=pod --chunk-names=chunks/[name]-[hash] --log-level=warning \
-	  --external:docker-modem --external:tar-fs \
+	  --external:docker-modem --external:tar-fs --alias:cliui=./node_modules/cliui/build/index.cjs \
 	  --banner:js="import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);"
 	@touch dist/pod.js
 

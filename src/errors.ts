@@ -113,3 +113,25 @@ export class ExitStatus extends PodError {
 export function notFound(name: string): PodNotFoundError {
   return new PodNotFoundError(`no pod named ${name} on the engine`, "`pod ps` lists the pods; `pod up` creates one");
 }
+
+/**
+ * A file pod would not read (not a regular file, too large). Not a PodError: the caller
+ * knows which option named the file and says so.
+ */
+export class FileReadError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly reason: string,
+    readonly hint: string,
+  ) {
+    super(`${path}: ${reason}`);
+    this.name = "FileReadError";
+  }
+}
+
+/** How a failed read reads after "cannot be read": pod's reason, or the system's code (ENOENT). */
+export function readFailure(err: unknown): { why: string; hint: string | undefined } {
+  if (err instanceof FileReadError) return { why: err.reason, hint: err.hint };
+  return { why: (err as NodeJS.ErrnoException).code ?? String(err), hint: undefined };
+}

@@ -268,6 +268,8 @@ export function explainEngineRefusal(err: unknown): unknown {
   if (taken) {
     return new UsageError(`the container name ${taken} is taken by a container pod did not make`, "pod never touches it: rename or remove it yourself, or give the pod another --name");
   }
+  const cpus = /Range of CPUs is from ([\d.]+) to ([\d.]+), as there are only (\d+) CPUs available/.exec(message);
+  if (cpus) return new UsageError(`--cpus is more than the engine's ${cpus[3]} CPUs`, `give ${cpus[1]} to ${cpus[2]}`);
   const network = /network (\S+) not found/.exec(message)?.[1];
   if (network) {
     return new UsageError(`network ${network} does not exist on the engine`, `create it first (docker network create ${network}), or leave --network out`);

@@ -2,7 +2,7 @@
 // The Compose reader (YAML, the Compose schema) loads only here: compiling the schema costs
 // a quarter of a second no other command should pay.
 import type { ComposeResult } from "../spec/compose.js";
-import { UsageError } from "../errors.js";
+import { readFailure, UsageError } from "../errors.js";
 import type { Deps } from "./deps.js";
 import type { Reporter } from "../report/reporter.js";
 
@@ -17,7 +17,8 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
   try {
     text = deps.readFile(o.file);
   } catch (err) {
-    throw new UsageError(`-f ${o.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a compose file");
+    const { why, hint } = readFailure(err);
+    throw new UsageError(`-f ${o.file} cannot be read (${why})`, hint ?? "give the path of a compose file");
   }
   const { loadCompose } = await import("../spec/compose.js");
   const result = loadCompose({
@@ -26,11 +27,14 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
     projectName: o.projectName,
     services: o.services,
     env: deps.environ,
+    // null only for a file that is not there (an optional .env, env_file's required: false).
     readFile: (path) => {
       try {
         return deps.readFile(path);
-      } catch {
-        return null;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+        const { why, hint } = readFailure(err);
+        throw new UsageError(`${path} cannot be read (${why})`, hint ?? "give the path of a readable file");
       }
     },
   });

@@ -1,6 +1,5 @@
 // What every command gets: the engine (a fake in command tests), a clock, the environment,
 // files, a reporter, and the signal that Ctrl-C raises.
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { realClock, type Clock } from "../clock.js";
 import { DockerEngine } from "../engine/docker.js";
@@ -10,6 +9,7 @@ import { Probes } from "../probes/probes.js";
 import { parseReference } from "../spec/reference.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
 import type { Reporter } from "../report/reporter.js";
+import { readInputFile } from "./files.js";
 
 /** Which engine: the global -H/--host and --context flags (else the environment and docker's config). */
 export interface EngineTarget {
@@ -25,6 +25,7 @@ export interface Deps {
   auth(ref: string): Promise<string | null>;
   clock: Clock;
   environ: Record<string, string | undefined>;
+  /** A file the user named, through readInputFile: regular files only, a few MiB at most. */
   readFile(path: string): string;
   reporter(mode: ReportMode): Promise<Reporter>;
   signal?: AbortSignal;
@@ -60,7 +61,7 @@ export interface RunState {
 
 function readOrNull(path: string): string | null {
   try {
-    return readFileSync(path, "utf8");
+    return readInputFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
@@ -94,7 +95,7 @@ export function defaultDeps(signal?: AbortSignal, changing: (lines: InterruptLin
     auth: (ref) => registryHeader(ref, process.env),
     clock: realClock,
     environ: process.env,
-    readFile: (path) => readFileSync(path, "utf8"),
+    readFile: readInputFile,
     reporter: (mode) => chooseReporter(mode, process.env),
     ...(signal ? { signal } : {}),
     changing,

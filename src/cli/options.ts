@@ -24,16 +24,30 @@ export function healthOptions<T>(y: Argv<T>) {
     .option("healthcheck", { type: "boolean", describe: "--no-healthcheck: no check, not even the image's HEALTHCHECK", group });
 }
 
+/**
+ * A number, handed over as typed: pod's own parsers check it and say what is wrong ("3.5 is
+ * not a whole number"). yargs's number type would turn 1e3 into 1000 and "x" into NaN, and
+ * its string type shows `[string] [default: "1"]` in help; untyped, it shows `[default: 1]`.
+ * Given twice, the last one counts, as with docker's flags.
+ */
+export function numeric(describe: string): { describe: string; coerce: (v: unknown) => string };
+export function numeric(describe: string, value: string): { describe: string; coerce: (v: unknown) => string; default: string; defaultDescription: string };
+export function numeric(describe: string, value?: string) {
+  const coerce = (v: unknown): string => String(Array.isArray(v) ? v.at(-1) : v);
+  return value === undefined ? { describe, coerce } : { describe, coerce, default: value, defaultDescription: value };
+}
+
 export function changeOptions<T>(y: Argv<T>) {
   return y
-    .option("ready-timeout", { type: "string", default: "60", describe: "Seconds new replicas have to listen", group: "Change:" })
-    .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)", group: "Change:" })
+    .option("ready-timeout", { ...numeric("Seconds new replicas have to listen", "60"), group: "Change:" })
+    .option("timeout", { ...numeric("Seconds to drain before a kill (default: the replica's stop timeout)"), alias: "t", group: "Change:" })
     .option("dry-run", { type: "boolean", default: false, describe: "Show what would change and the plan; touch nothing", group: "Change:" })
     .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result", group: "Change:" });
 }
 
+/** At least a second: a replica that listens at once still needs a probe to be seen ready. */
 export function readyTimeoutMs(raw: string): number {
-  return parseSeconds("--ready-timeout", raw) * 1000;
+  return parseSeconds("--ready-timeout", raw, 3600, 1) * 1000;
 }
 
 export function stopTimeout(raw: string | undefined): number | null {

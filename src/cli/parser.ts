@@ -17,9 +17,10 @@ import { setCommand } from "../commands/set.js";
 import { upCommand } from "../commands/up.js";
 import { completeCommand, completionCommand } from "../commands/completion.js";
 import { versionCommand } from "../commands/version.js";
+import { redactingEngine } from "../engine/redacting.js";
 import { PodError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { commandWord, shapeOf, unknownOption, type CommandShape } from "./introspect.js";
+import { bindValues, commandWord, shapeOf, unknownOption, type CommandShape } from "./introspect.js";
 import type { Deps, RunState } from "./deps.js";
 
 /** Every command, in the order `pod --help` lists them. */
@@ -149,8 +150,10 @@ function usageFromYargs(message: string, named: CommandModule<any, any> | undefi
 }
 
 /** Runs one command line; returns the exit code. */
-export async function run(argv: string[], deps: Deps): Promise<number> {
+export async function run(argv: string[], given: Deps): Promise<number> {
   const state: RunState = {};
+  // Engine errors can echo env values: hidden before any command sees them.
+  const deps: Deps = { ...given, engine: (target) => redactingEngine(given.engine(target)) };
   const debug = argv.includes("--debug");
   try {
     if (commandWord(argv) === "help") {
@@ -162,7 +165,11 @@ export async function run(argv: string[], deps: Deps): Promise<number> {
     refuseUnknownCommand(argv, all);
     // Only a line with options needs the command's shape (a yargs instance of its own).
     const named = namedCommand(all, argv);
-    if (named && argv.some((t) => t.startsWith("-") && t !== "--")) refuseUnknownOption(argv, shapeOf(named));
+    if (named && argv.some((t) => t.startsWith("-") && t !== "--")) {
+      const shape = shapeOf(named);
+      refuseUnknownOption(argv, shape);
+      argv = bindValues(argv, shape);
+    }
     // Help and --version text goes through the reporter like every other output.
     let output = "";
     await buildParser(deps, state, argv, all).parseAsync(argv, {}, (_err, _argv, text) => {

@@ -6,6 +6,7 @@ import { Agent, DEFAULT_AGENT_OPTIONS } from "../agent/loop.js";
 import { AGENT_LABEL, AGENT_MEMORY, agentState, dockerConfigDir, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
 import { checkoutRoot } from "../checkout.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { numeric } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { formatAge } from "../report/format.js";
 
@@ -30,7 +31,7 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
       (y
         .positional("action", { type: "string", choices: ACTIONS, demandOption: true })
         .option("follow", { type: "boolean", alias: "f", default: false, describe: "logs: keep following" })
-        .option("tail", { type: "string", describe: "logs: only the last N lines" })
+        .option("tail", numeric("logs: only the last N lines"))
         .option("json", { type: "boolean", default: false, describe: "status: as JSON" })
         .example("$0 agent start", "run the agent as a container on the engine (pod up does it for you)")
         .example("$0 agent logs -f", "every decision it makes, one line each")

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
-import { candidates, completionScript } from "../cli/completion.js";
+import { readPod } from "../state/snapshot.js";
+import { candidates, completing, completionScript, needsEngine } from "../cli/completion.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import type { CommandShape } from "../cli/introspect.js";
 import { Label } from "../state/labels.js";
@@ -28,7 +29,7 @@ interface CompleteArgs {
   words?: string[];
 }
 
-/** Hidden: what the completion scripts ask. Pod names come from the engine, quietly. */
+/** Hidden: what the completion scripts ask. Pod names and generations come from the engine, quietly, and only when asked for. */
 export function completeCommand(deps: Deps, state: RunState, shapes: () => CommandShape[]): CommandModule<object, CompleteArgs> {
   return {
     command: "__complete [words..]",
@@ -36,17 +37,25 @@ export function completeCommand(deps: Deps, state: RunState, shapes: () => Comma
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter("human"));
       const words = [...(args.words ?? []), ...(args["--"] ?? [])].map(String);
-      let names: string[] = [];
-      const needsPods = candidates(words, shapes(), () => ["\u0000"]).includes("\u0000") || words.length >= 2;
-      if (needsPods) {
+      const all = shapes();
+      let pods: string[] = [];
+      let generations: string[] = [];
+      const what = completing(words, all);
+      if (needsEngine(what)) {
         try {
-          const listed = await deps.engine({}).listContainers([`${Label.role}=record`]);
-          names = [...new Set(listed.map((c) => c.labels[Label.pod]!).filter(Boolean))];
+          const engine = deps.engine({});
+          if (what.kind === "values" && what.pod !== null) {
+            const record = (await readPod(engine, what.pod)).record;
+            generations = (record?.history ?? []).filter((g) => g.status === "ok" && g.number !== record!.generation).map((g) => String(g.number));
+          } else {
+            const listed = await engine.listContainers([`${Label.role}=record`]);
+            pods = [...new Set(listed.map((c) => c.labels[Label.pod]!).filter(Boolean))];
+          }
         } catch {
-          names = []; // no engine: no names
+          // no engine: nothing to offer from it
         }
       }
-      const found = candidates(words, shapes(), () => names);
+      const found = candidates(words, all, { pods: () => pods, generations: () => generations });
       if (found.length > 0) reporter.result(found.join("\n"));
     },
   };

@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { RemovePod, runChange } from "../cli/change.js";
 import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { stopTimeout } from "../cli/options.js";
+import { numeric, stopTimeout } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import type { Reporter } from "../report/reporter.js";
 import { parsePodName } from "../spec/parse.js";
@@ -28,7 +28,7 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
         .positional("name", { type: "string", describe: "The pod; with -f, a service of the file" })
         .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named)" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
-        .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" })
+        .option("timeout", { ...numeric("Seconds to drain before a kill (default: the replica's stop timeout)"), alias: "t" })
         .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
         .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
         .example("$0 down web", "remove pod web")

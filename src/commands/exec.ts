@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { numeric } from "../cli/options.js";
 import { ExitStatus, UsageError, notFound } from "../errors.js";
 import { parsePodName, parseReplicas } from "../spec/parse.js";
 import { podExists } from "../state/observe.js";
@@ -25,7 +26,7 @@ export function execCommand(deps: Deps, state: RunState): CommandModule<object, 
       (y
         .positional("name", { type: "string", demandOption: true })
         .positional("cmd", { type: "string", array: true, describe: "The command (after --)" })
-        .option("replica", { type: "string", default: "1", describe: "Which replica, by number" })
+        .option("replica", numeric("Which replica, by number", "1"))
         .option("interactive", { type: "boolean", alias: "i", default: false, describe: "Keep stdin open" })
         .option("tty", { type: "boolean", alias: "t", default: false, describe: "Give the command a terminal" })
         .example("$0 exec web -- /http_server -version", "run a command in web-1")

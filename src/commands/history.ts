@@ -56,6 +56,36 @@ function shortDigest(digest: string): string {
   return digest.slice(digest.lastIndexOf(":") + 1, digest.lastIndexOf(":") + 13);
 }
 
+/** Why a failed change failed, on a line of its own under its row, so it widens no column. */
+const ERROR_WIDTH = 160;
+
+/** A record's cause "rollback to 3" names a generation; beside "scale to 5" it would read as three replicas. */
+function byText(cause: string): string {
+  return cause.replace(/^rollback to (\d+)$/, "rollback to generation $1");
+}
+
+export function formatHistory(rows: HistoryRow[], nowMs: number): string {
+  const lines = formatTable([
+    ["GEN", "WHEN", "IMAGE", "CHANGE", "STATUS", "BY"],
+    ...rows.map((r) => [
+      String(r.generation),
+      `${formatAge((nowMs - Date.parse(r.at)) / 1000)} ago`,
+      `${r.image} (${shortDigest(r.digest ?? r.imageId)})`,
+      r.changes,
+      r.current ? "current" : r.status,
+      byText(r.cause),
+    ]),
+  ]).split("\n");
+  return [
+    lines[0]!,
+    ...rows.flatMap((r, i) => {
+      if (r.status !== "failed" || !r.error) return [lines[i + 1]!];
+      const error = r.error.replace(/\s+/g, " ");
+      return [lines[i + 1]!, `      why: ${error.length > ERROR_WIDTH ? `${error.slice(0, ERROR_WIDTH - 1)}…` : error}`];
+    }),
+  ].join("\n");
+}
+
 export function historyCommand(deps: Deps, state: RunState): CommandModule<object, HistoryArgs> {
   return {
     command: "history <name>",
@@ -71,19 +101,7 @@ export function historyCommand(deps: Deps, state: RunState): CommandModule<objec
       const pod = await readPod(deps.engine(args), name);
       if (!podExists(pod) || !pod.record) throw notFound(name);
       const rows = historyRows(pod.record);
-      const now = deps.clock.now();
-      const text = formatTable([
-        ["GEN", "WHEN", "IMAGE", "CHANGE", "STATUS", "BY"],
-        ...rows.map((r) => [
-          String(r.generation),
-          `${formatAge((now - Date.parse(r.at)) / 1000)} ago`,
-          `${r.image} (${shortDigest(r.digest ?? r.imageId)})`,
-          r.changes,
-          r.current ? "current" : r.status === "failed" ? `failed: ${r.error ?? ""}` : r.status,
-          r.cause,
-        ]),
-      ]);
-      reporter.result(text, rows);
+      reporter.result(formatHistory(rows, deps.clock.now()), rows);
     },
   };
 }

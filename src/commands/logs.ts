@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { numeric } from "../cli/options.js";
 import { UsageError, notFound } from "../errors.js";
 import { formatLogLine } from "../report/logs.js";
 import { parsePodName, parseSince } from "../spec/parse.js";
@@ -28,7 +29,7 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
         .positional("name", { type: "string", demandOption: true })
         .positional("replicas", { type: "string", array: true, describe: "Replica numbers or names (default: all)" })
         .option("follow", { type: "boolean", alias: "f", default: false, describe: "Keep following, replicas that start later included" })
-        .option("tail", { type: "string", describe: "Only the last N lines of each replica" })
+        .option("tail", numeric("Only the last N lines of each replica (all: every line)"))
         .option("since", { type: "string", describe: "Only lines since a time: 10m, 1h, 2026-11-22T10:00:00Z" })
         .option("timestamps", { type: "boolean", alias: "t", default: false, describe: "Show the engine's timestamps" })
         .option("previous", { type: "boolean", default: false, describe: "The last replaced or failed container of each replica number" })
@@ -43,14 +44,25 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
         if (!Number.isInteger(n) || n < 1) throw new UsageError(`"${r}" is not a replica of pod ${name}`, `name replicas by number (1, 2) or by name (${name}-1)`);
         return n;
       });
-      const tail = args.tail === undefined ? null : Number(args.tail);
-      if (tail !== null && !(Number.isInteger(tail) && tail >= 0)) throw new UsageError(`--tail "${args.tail}" is not a number of lines`, "give a whole number, e.g. --tail 20");
+      // "all" is docker's spelling of no limit.
+      const tail = args.tail === undefined || args.tail === "all" ? null : /^\d+$/.test(args.tail) ? Number(args.tail) : NaN;
+      if (Number.isNaN(tail)) throw new UsageError(`--tail "${args.tail}" is not a number of lines`, "give a whole number, e.g. --tail 20, or all");
       const since = args.since === undefined ? null : parseSince(args.since, deps.clock.now());
       const engine = deps.engine(args);
       const pod = await readPod(engine, name);
       if (!podExists(pod)) throw notFound(name);
       const request = { pod: name, numbers, follow: args.follow, tail, since, previous: args.previous };
-      const containers = (args.previous ? pod.previous : pod.replicas).filter((c) => numbers.length === 0 || numbers.includes(c.number)).map((c) => c.name);
+      const kept = args.previous ? pod.previous : pod.replicas;
+      // A number with no container would print nothing and succeed, as if it had no output.
+      const missing = numbers.find((n) => !kept.some((c) => c.number === n) && !(args.follow && !args.previous && n <= (pod.record?.spec.replicas ?? 0)));
+      if (missing !== undefined) {
+        const have = [...new Set(kept.map((c) => c.number))].sort((a, b) => a - b);
+        throw new UsageError(
+          `pod ${name} has no ${args.previous ? "previous container of replica" : "replica"} ${missing}`,
+          have.length > 0 ? `its ${args.previous ? "previous containers are of replicas" : "replicas are"} ${have.join(", ")}` : "`pod ps " + name + "` shows its replicas",
+        );
+      }
+      const containers = kept.filter((c) => numbers.length === 0 || numbers.includes(c.number)).map((c) => c.name);
       const format = {
         width: Math.max(0, ...containers.map((c) => c.length)),
         timestamps: args.timestamps,

@@ -3,6 +3,7 @@ import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatHealthNotes, formatPodTable, formatReplicaTable } from "../report/format.js";
+import { viewDocument } from "../report/inspect.js";
 import { Label } from "../state/labels.js";
 import { podExists } from "../state/observe.js";
 import { lastExitsFrom, podView } from "../state/status.js";
@@ -58,7 +59,7 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
         pods = [podView(pod, view.listeners, exits)];
       }
       if (args.quiet) return reporter.result(pods.map((v) => v.name).join("\n"), pods.map((v) => v.name));
-      if (format === "json") return reporter.result("", pods);
+      if (format === "json") return reporter.result("", pods.map(viewDocument));
       if (pods.length === 0) return reporter.result("no pods", []);
       const table = formatPodTable(pods, now);
       if (args.name === undefined) return reporter.result(table, pods);

@@ -2,9 +2,8 @@ import type { CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
-import { parseParallel } from "../spec/flags.js";
-import { parsePodName } from "../spec/parse.js";
+import { changeOptions, changeSettings, numeric, type ChangeFlags } from "../cli/options.js";
+import { parseParallel, parsePodName } from "../spec/parse.js";
 
 interface RestartArgs extends ChangeFlags {
   name: string;
@@ -18,7 +17,7 @@ export function restartCommand(deps: Deps, state: RunState): CommandModule<objec
     builder: (y) =>
       changeOptions(y)
         .positional("name", { type: "string", demandOption: true })
-        .option("parallel", { type: "string", describe: "Replicas replaced at once (default: the pod's)", group: "Change:" })
+        .option("parallel", { ...numeric("Replicas replaced at once (default: the pod's)"), group: "Change:" })
         .example("$0 restart web", "fresh replicas, one at a time, none lost"),
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));

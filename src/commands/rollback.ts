@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
+import { changeOptions, changeSettings, numeric, type ChangeFlags } from "../cli/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { parsePodName } from "../spec/parse.js";
 import { rollbackTarget } from "../state/record.js";
@@ -18,7 +18,7 @@ export function rollbackCommand(deps: Deps, state: RunState): CommandModule<obje
     builder: (y) =>
       changeOptions(y)
         .positional("name", { type: "string", demandOption: true })
-        .option("to", { type: "string", describe: "The generation to go back to (see `pod history`)", group: "Change:" })
+        .option("to", { ...numeric("The generation to go back to (see `pod history`)"), group: "Change:" })
         .example("$0 rollback web", "back to the generation before the current one")
         .example("$0 rollback web --to 2", "back to generation 2"),
     handler: async (args) => {

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import { recordedSpec } from "../state/observe.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, healthOptions, repeatable, type ChangeFlags } from "../cli/options.js";
+import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import { applySetFlags, type SetFlags } from "../spec/flags.js";
 import { parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
@@ -21,7 +21,7 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
         .positional("name", { type: "string", demandOption: true })
         .positional("command", { type: "string", array: true, describe: "A new command for every replica (or after --)" })
         .option("image", { type: "string", describe: "A new image" })
-        .option("replicas", { type: "string", describe: "A new replica count" })
+        .option("replicas", numeric("A new replica count"))
         .option("env", { ...repeatable, alias: "e", describe: "Set KEY=VALUE (or KEY to pass yours)" })
         .option("env-file", { ...repeatable, describe: "Set the KEY=VALUE lines of a file" })
         .option("env-rm", { ...repeatable, describe: "Remove the variable KEY" })
@@ -29,12 +29,12 @@ export function setCommand(deps: Deps, state: RunState): CommandModule<object, S
         .option("label-rm", { ...repeatable, describe: "Remove the label KEY" })
         .option("user", { type: "string", alias: "u", describe: "A new USER[:GROUP] (\"\" for the image's)" })
         .option("memory", { type: "string", alias: "m", describe: "A new memory limit (\"\" for none)" })
-        .option("cpus", { type: "string", describe: "A new CPU limit (\"\" for none)" })
-        .option("stop-timeout", { type: "string", describe: "A new drain time in seconds" })
-        .option("parallel", { type: "string", describe: "Replicas replaced at once, from now on" })
+        .option("cpus", numeric("A new CPU limit (\"\" for none)"))
+        .option("stop-timeout", numeric("A new drain time in seconds"))
+        .option("parallel", numeric("Replicas replaced at once, from now on"))
         .option("pull", { type: "string", describe: "With --image: missing (default), always or never, as docker run --pull" })
         .option("auto-update", { type: "boolean", describe: "Opt in to (or, --no-auto-update, out of) following the image's tag" })
-        .option("auto-update-interval", { type: "string", describe: "Seconds between the agent's registry checks" })
+        .option("auto-update-interval", numeric("Seconds between the agent's registry checks"))
         .example("$0 set web --image http_server:v2", "a new image, everything else as recorded")
         .example("$0 set web -e LOG=debug --env-rm OLD", "change the environment")
         .example("$0 set web --health-http /health --health-retries 2", "check each replica's /health from now on") as unknown as Argv<SetArgs>,

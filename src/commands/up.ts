@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, healthOptions, repeatable, type ChangeFlags } from "../cli/options.js";
+import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "../cli/options.js";
 import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
@@ -43,29 +43,21 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
     command: "up [image] [command..]",
     describe: "Create or update a pod: a sandbox that publishes the ports, and N replicas sharing them",
     builder: (y) => {
-      let b = healthOptions(changeOptions(y))
+      const b = y
         .positional("image", { type: "string", describe: "The image, pulled when the engine lacks it (--pull); with -f, a service of the file" })
-        .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
-        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" })
         .positional("command", { type: "string", array: true, describe: "Command for every replica (or after --)" })
-        .option("name", { type: "string", describe: "Pod name (default: the image's repository name)" })
-        .option("replicas", { type: "string", default: "1", describe: "How many replicas (0 keeps only the sandbox)" })
-        .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox" })
-        .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: when the registry has a newer one; never", group: "Image:" })
-        .option("auto-update", { type: "boolean", describe: "The agent follows the tag: when the registry's digest moves, it rolls the pod out, start-first", group: "Image:" })
-        .option("auto-update-interval", { type: "string", describe: `Seconds between the agent's registry checks (default ${DEFAULT_AUTO_UPDATE_S})`, group: "Image:" })
-        .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
-        .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
-        .option("parallel", { type: "string", default: "1", describe: "Replicas replaced at once when the spec changes", group: "Change:" })
+        .option("name", { type: "string", describe: "Pod name (default: the image's repository name)", group: "Pod:" })
+        .option("replicas", { ...numeric("How many replicas, 0 to 100 (0 keeps only the sandbox)", "1"), group: "Pod:" })
+        .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox", group: "Pod:" })
         .option("env", { ...repeatable, alias: "e", describe: "KEY=VALUE, or KEY to pass yours", group: "Replicas:" })
         .option("env-file", { ...repeatable, describe: "File of KEY=VALUE lines", group: "Replicas:" })
         .option("label", { ...repeatable, alias: "l", describe: "KEY=VALUE label", group: "Replicas:" })
         .option("volume", { ...repeatable, alias: "v", describe: "SOURCE:/path[:ro], or /path for an anonymous volume", group: "Replicas:" })
         .option("user", { type: "string", alias: "u", describe: "USER[:GROUP] (the same for all: SO_REUSEPORT groups one uid)", group: "Replicas:" })
         .option("memory", { type: "string", alias: "m", describe: "Memory limit per replica, e.g. 256m", group: "Replicas:" })
-        .option("cpus", { type: "string", describe: "CPUs per replica, e.g. 0.5", group: "Replicas:" })
+        .option("cpus", { ...numeric("CPUs per replica, e.g. 0.5"), group: "Replicas:" })
         .option("entrypoint", { type: "string", describe: "Overwrite the image's entrypoint", group: "Replicas:" })
-        .option("stop-timeout", { type: "string", describe: "Seconds to drain after the stop signal before a kill", group: "Replicas:" })
+        .option("stop-timeout", { ...numeric("Seconds to drain after the stop signal before a kill"), group: "Replicas:" })
         .option("stop-signal", { type: "string", describe: "Signal that stops a replica (default: the image's)", group: "Replicas:" })
         .option("hostname", { type: "string", describe: "Hostname of the pod", group: "Network (sandbox):" })
         .option("dns", { ...repeatable, describe: "DNS server", group: "Network (sandbox):" })
@@ -74,8 +66,17 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("add-host", { ...repeatable, describe: "HOST:IP in /etc/hosts", group: "Network (sandbox):" })
         .option("network", { ...repeatable, describe: "Network the pod joins, repeatable (default bridge); host: the host's own", group: "Network (sandbox):" })
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
-        .option("balance", { type: "string", default: "reuseport", describe: "How replicas share the port: reuseport (SO_REUSEPORT) or dnat (for servers without it)", group: "Network (sandbox):" })
-        .option("spread", { type: "string", describe: "With --balance dnat: random (default) or round-robin", group: "Network (sandbox):" })
+        .option("balance", { type: "string", choices: ["reuseport", "dnat"], default: "reuseport", defaultDescription: "reuseport", describe: "How replicas share the port: SO_REUSEPORT, or DNAT for servers without it", group: "Network (sandbox):" })
+        .option("spread", { type: "string", choices: ["random", "round-robin"], describe: "With --balance dnat: how a connection picks a replica (default random)", group: "Network (sandbox):" })
+        .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: when the registry has a newer one", group: "Image:" })
+        .option("auto-update", { type: "boolean", describe: "The agent follows the tag: when the registry's digest moves, it rolls the pod out, start-first", group: "Image:" })
+        .option("auto-update-interval", { ...numeric(`Seconds between the agent's registry checks (default ${DEFAULT_AUTO_UPDATE_S})`), group: "Image:" })
+        .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
+        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" });
+      let c = changeOptions(healthOptions(b))
+        .option("parallel", { ...numeric("Replicas replaced at once when the spec changes", "1"), group: "Change:" })
+        .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
+        .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
         .example("$0 up --replicas 3 -p 80:8080 http_server", "three replicas behind port 80")
         .example("$0 up --name web -e MODE=prod --replicas 5 -p 80:8080 http_server:v2", "change a pod's image, env and count, start-first")
         .example("$0 up --dry-run --replicas 4 -p 80:8080 http_server", "show what would change")
@@ -83,9 +84,10 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .example("$0 up --balance dnat -p 80:80 --replicas 3 nginx", "a server without SO_REUSEPORT: the sandbox spreads connections with DNAT")
         .example("$0 up -f compose.yaml", "each service of a compose file as a pod (deploy.replicas for the count)")
         .example("$0 up --replicas 3 -p 80:8080 --health-http /health --health-interval 2s http_server", "ready once each replica answers /health; checked every 2s")
+        .example("$0 up --replicas 3 -p 80:8080 --auto-update 127.0.0.1:5000/team/web:1.0", "pulled from a registry; the agent rolls out each new push of the tag")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
-      for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) b = b.option(option, { type: "string", hidden: true });
-      return b as unknown as Argv<UpArgs>;
+      for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) c = c.option(option, { type: "string", hidden: true });
+      return c as unknown as Argv<UpArgs>;
     },
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));

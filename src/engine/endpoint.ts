@@ -3,7 +3,7 @@
 // store), checked against docker 28.2. Pure: files come through `readFile`.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
+import { readFailure, UsageError } from "../errors.js";
 
 /** PEM text. */
 export interface EngineTls {
@@ -74,7 +74,8 @@ function read(i: EndpointInputs, path: string): string | null {
   try {
     return i.readFile(path);
   } catch (err) {
-    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
+    const { why, hint } = readFailure(err);
+    throw new UsageError(`cannot read ${tilde(i, path)} (${why})`, hint ?? "fix its permissions, or pass --host");
   }
 }
 

@@ -23,6 +23,8 @@ export function portsText(v: PodView): string {
 }
 
 export function statusText(v: PodView): string {
+  // A pod scaled to 0 serves nothing by request: "running" with 0/0 would read as a fault.
+  if (v.replicas.asked === 0 && v.status === "running") return "scaled to 0";
   return v.reasons.length > 0 ? `${v.status}: ${v.reasons.join(", ")}` : v.status;
 }
 
@@ -37,24 +39,33 @@ export function formatPodTable(views: PodView[], nowMs: number): string {
   ]);
 }
 
-/** Each replica: its state, why it serves or not, restarts, last exit, OOM, when it started. */
+/**
+ * Each replica: its state, why it serves or not, restarts, last exit, OOM, when it started.
+ * A number the record asks for with no container at all is a row too: lost.
+ */
 export function formatReplicaTable(v: PodView, nowMs: number): string {
-  if (v.replicaContainers.length === 0) return "no replicas";
-  return formatTable([
-    ["REPLICA", "CONTAINER", "STATE", "HEALTH", "RESTARTS", "LAST EXIT", "OOM", "STARTED", "IMAGE", "GEN"],
-    ...v.replicaContainers.map((r) => [
-      String(r.number),
-      r.name,
-      r.condition === "running" || r.condition === "exited" ? r.state : `${r.state} (${r.condition})`,
-      r.health?.status ?? "-",
-      String(r.restarts),
-      r.exitCode === null ? "-" : String(r.exitCode),
-      r.oomKilled ? "yes" : "no",
-      ago(r.startedAt, nowMs),
-      r.image + (r.current ? "" : " (old spec)"),
-      String(r.generation),
-    ]),
-  ]);
+  const have = new Set(v.replicaContainers.map((r) => r.number));
+  const lost = Array.from({ length: v.replicas.asked }, (_, i) => i + 1).filter((n) => !have.has(n));
+  if (v.replicaContainers.length === 0 && lost.length === 0) return "no replicas";
+  const rows = [
+    ...v.replicaContainers.map((r) => ({
+      number: r.number,
+      cells: [
+        String(r.number),
+        r.name,
+        r.condition === "running" || r.condition === "exited" ? r.state : `${r.state} (${r.condition})`,
+        r.health?.status ?? "-",
+        String(r.restarts),
+        r.exitCode === null ? "-" : String(r.exitCode),
+        r.oomKilled ? "yes" : "no",
+        ago(r.startedAt, nowMs),
+        r.image + (r.current ? "" : " (old spec)"),
+        String(r.generation),
+      ],
+    })),
+    ...lost.map((n) => ({ number: n, cells: [String(n), "-", "lost (no container)", "-", "-", "-", "-", "-", "-", "-"] })),
+  ].sort((a, b) => a.number - b.number);
+  return formatTable([["REPLICA", "CONTAINER", "STATE", "HEALTH", "RESTARTS", "LAST EXIT", "OOM", "STARTED", "IMAGE", "GEN"], ...rows.map((r) => r.cells)]);
 }
 
 /** Each unhealthy (or starting) replica's last check output, after the replica table. */
@@ -68,14 +79,15 @@ export function formatForeign(v: PodView): string[] {
   return foreignLines(v);
 }
 
-/** What a changing command prints when it ends. */
+/** What a changing command prints when it ends: a line, then the pod's facts in aligned columns. */
 export function summary(v: PodView, elapsedMs: number | null): string {
   const ports = portsText(v).replace(/^-$/, "none");
   const took = elapsedMs === null ? "" : ` in ${(elapsedMs / 1000).toFixed(1)}s`;
-  return [
-    `pod ${v.name}: ${v.replicas.ready}/${v.replicas.asked} replicas ready (${statusText(v)})${took}`,
-    `  ports  ${ports}`,
-    `  image  ${v.image}`,
-    ...(v.generation !== null ? [`  generation  ${v.generation}`] : []),
-  ].join("\n");
+  const head =
+    v.replicas.asked === 0
+      ? `pod ${v.name}: no replicas, as asked (${statusText(v)}; the sandbox keeps the ports)${took}`
+      : `pod ${v.name}: ${v.replicas.ready}/${v.replicas.asked} replicas ready (${statusText(v)})${took}`;
+  const facts: [string, string][] = [["ports", ports], ["image", v.image], ...(v.generation !== null ? [["generation", String(v.generation)] as [string, string]] : [])];
+  const width = Math.max(...facts.map(([k]) => k.length));
+  return [head, ...facts.map(([k, value]) => `  ${k.padEnd(width)}  ${value}`)].join("\n");
 }

@@ -8,6 +8,15 @@ export function maskSpec(spec: PodSpec): PodSpec {
   return { ...spec, replica: { ...spec.replica, env: spec.replica.env.map((e) => `${e.split("=")[0]}=<hidden>`) } };
 }
 
+/**
+ * A pod as `ps --json` gives it: the view, with the containers that carry the pod's labels
+ * but that pod did not make named `ignored`, as `inspect` and `ps NAME` name them.
+ */
+export function viewDocument(view: PodView): Omit<PodView, "foreign"> & { ignored: PodView["foreign"] } {
+  const { foreign, ...rest } = view;
+  return { ...rest, ignored: foreign };
+}
+
 export function inspectDocument(pod: ObservedPod, view: PodView): object {
   const record = pod.record;
   const sandbox = pod.sandbox;

@@ -1,23 +1,30 @@
 // The command line as a spec, checked before any engine call. Pure: files and the
 // environment come in through `io`. Shared by `up` (a whole spec) and `set` (changes to
 // the recorded one).
-import { UsageError } from "../errors.js";
+import { readFailure, UsageError } from "../errors.js";
 import { LABEL_PREFIX } from "../state/labels.js";
 import { applyHealthFlags, isDefaultHealth, type HealthFlags } from "./health.js";
 import {
+  checkEnvSize,
+  checkLabelSize,
   checkPortConflicts,
   defaultPodName,
   parseCpus,
+  parseDnsServer,
   parseEnv,
   parseEnvFile,
   parseExtraHost,
+  parseHostname,
   parseImageRef,
   parseLabels,
   parseMemory,
+  parseNetworkName,
+  parseParallel,
   parsePodName,
   parsePublish,
   parseReplicas,
   parseSeconds,
+  parseStopSignal,
   parseVolume,
 } from "./parse.js";
 import { DEFAULT_HEALTH, type Balance, type HealthSpec, type NetworkSpec, type PodSpec, type ReplicaSpec } from "./types.js";
@@ -76,7 +83,8 @@ function readEnvFiles(paths: string[], io: SpecIo): string[] {
     try {
       text = io.readFile(path);
     } catch (err) {
-      throw new UsageError(`--env-file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a readable file");
+      const { why, hint } = readFailure(err);
+      throw new UsageError(`--env-file ${path} cannot be read (${why})`, hint ?? "give the path of a readable file");
     }
     return parseEnvFile(text, path);
   });
@@ -87,21 +95,18 @@ export function parseBalance(raw: string): Balance {
   throw new UsageError(`--balance "${raw}" is not a way to share a port`, "use reuseport (the default: replicas bind with SO_REUSEPORT) or dnat (for servers that do not)");
 }
 
-export function parseParallel(raw: string): number {
-  return parseReplicas(raw, "--parallel") || 1;
-}
-
 function networkFrom(flags: UpFlags): NetworkSpec {
   for (const [option, why] of Object.entries(REFUSED_NETWORK_OPTIONS)) {
     if (flags[option] !== undefined) throw new UsageError(`--${option} is a network option, and replicas share the sandbox's network`, why);
   }
-  const networks = flags.network;
+  const networks = flags.network.map((n) => parseNetworkName(n));
+  for (const alias of flags["network-alias"]) parseNetworkName(alias, "--network-alias");
   const ports = flags.publish.flatMap(parsePublish);
   checkPortConflicts(ports);
   const shared = {
     ports,
-    hostname: flags.hostname ?? null,
-    dns: flags.dns,
+    hostname: flags.hostname !== undefined ? parseHostname(flags.hostname) : null,
+    dns: flags.dns.map(parseDnsServer),
     dnsSearch: flags["dns-search"],
     dnsOptions: flags["dns-option"],
     extraHosts: flags["add-host"].map(parseExtraHost),
@@ -180,7 +185,7 @@ function replicaFrom(flags: UpFlags, image: string, network: NetworkSpec, io: Sp
     memoryBytes: flags.memory !== undefined ? parseMemory(flags.memory) : null,
     nanoCpus: flags.cpus !== undefined ? parseCpus(flags.cpus) : null,
     stopTimeoutS: flags["stop-timeout"] !== undefined ? parseSeconds("--stop-timeout", flags["stop-timeout"]) : null,
-    stopSignal: flags["stop-signal"] ?? null,
+    stopSignal: flags["stop-signal"] !== undefined ? parseStopSignal(flags["stop-signal"]) : null,
   };
   return withHealth(replica, applyHealthFlags(DEFAULT_HEALTH, flags, network.ports));
 }
@@ -241,6 +246,9 @@ export function applySetFlags(spec: PodSpec, flags: SetFlags, io: SpecIo): PodSp
   if (flags["stop-timeout"] !== undefined) replica.stopTimeoutS = parseSeconds("--stop-timeout", flags["stop-timeout"]);
   const command = [...(flags.command ?? []), ...(flags["--"] ?? [])].map(String);
   if (command.length > 0) replica.command = command;
+  // What was added is checked as it is parsed; the whole, with what the record holds, here.
+  checkEnvSize(replica.env);
+  checkLabelSize(replica.labels);
   return {
     ...spec,
     replicas: flags.replicas !== undefined ? parseReplicas(flags.replicas) : spec.replicas,

@@ -2,6 +2,7 @@
 // generations before it. It lives in the labels of never-started containers on the engine,
 // written anew under the pod's lock on each change, so any machine that reaches the engine
 // can manage the pod and no local file is needed. Pure: encoding, and history rules.
+import { redactHistory } from "../spec/redact.js";
 import type { PodSpec } from "../spec/types.js";
 
 export type GenerationStatus = "ok" | "failed" | "pending";
@@ -46,7 +47,8 @@ export function decodeRecord(text: string | undefined, pod: string): PodRecord |
   try {
     const r = JSON.parse(text) as PodRecord;
     if (r.version !== 1 || r.pod !== pod || typeof r.revision !== "number" || !r.spec || !Array.isArray(r.history)) return null;
-    return r;
+    // Records written before engine errors were redacted may hold env values in a failure's text.
+    return redactHistory(r);
   } catch {
     return null;
   }

@@ -145,7 +145,7 @@ describe("up", () => {
     ["up --network host --hostname h -p 8080 web", /--hostname has no meaning with --network host/],
     ["up --network host --balance dnat -p 8080 web", /--balance dnat has no meaning with --network host/],
     ["up --network-alias x web", /--network-alias needs a user-defined network/],
-    ["up --balance roundrobin web", /--balance "roundrobin" is not a way to share a port/],
+    ["up --balance roundrobin web", /--balance "roundrobin" is not one of reuseport, dnat/],
     ["up --env-file missing.env web", /--env-file missing.env cannot be read/],
     ["up --bogus=1 web", /unknown option --bogus; `pod up --help` lists its options/],
     ["up -d web", /unknown option -d; pod up already runs detached: leave -d out/],

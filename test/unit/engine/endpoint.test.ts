@@ -130,7 +130,7 @@ describe("which engine: bad configuration", () => {
         throw Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
       },
     };
-    expect(() => resolveEndpoint(i)).toThrow(/^cannot read .*meta.json: EACCES/);
+    expect(() => resolveEndpoint(i)).toThrow(/^cannot read .*meta.json \(EACCES\)/);
   });
 });
 

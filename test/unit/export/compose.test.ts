@@ -27,7 +27,7 @@ describe("toCompose round-trips through loadCompose", () => {
     ["an entrypoint alone", podSpec({ replica: { entrypoint: ["/run.sh"] } })],
     ["a command with shell words", podSpec({ replica: { command: ["sh", "-c", "echo $HOME && exit 3"] } })],
     ["a user by name", podSpec({ replica: { user: "nobody" } })],
-    ["limits at their edges", podSpec({ replica: { nanoCpus: 1, memoryBytes: 6 * 1024 ** 2 + 1 } })],
+    ["limits at their edges", podSpec({ replica: { nanoCpus: 10_000_000, memoryBytes: 6 * 1024 ** 2 + 1 } })],
     ["whole cpus, gigabytes", podSpec({ replica: { nanoCpus: 4_000_000_000, memoryBytes: 2 * 1024 ** 3 } })],
     ["a stop timeout of 0", podSpec({ replica: { stopTimeoutS: 0 } })],
     ["a stop timeout of an hour", podSpec({ replica: { stopTimeoutS: 3600 } })],
