@@ -18,6 +18,18 @@ export class UsageError extends PodError {
   readonly exitCode = 2;
 }
 
+/** A file the user named is no file pod reads: not a regular file, or too large. */
+export class InputFileError extends UsageError {
+  constructor(
+    readonly path: string,
+    /** What is wrong with it, without the path: "is a FIFO, not a regular file". */
+    readonly reason: string,
+    hint: string,
+  ) {
+    super(`${path} ${reason}`, hint);
+  }
+}
+
 /** No Docker engine answers where pod looked. */
 export class EngineUnreachableError extends PodError {
   readonly exitCode = 3;

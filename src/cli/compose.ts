@@ -2,7 +2,7 @@
 // The Compose reader (YAML, the Compose schema) loads only here: compiling the schema costs
 // a quarter of a second no other command should pay.
 import type { ComposeResult } from "../compose/pods.js";
-import { UsageError } from "../errors.js";
+import { InputFileError, UsageError } from "../errors.js";
 import type { Deps } from "./deps.js";
 import type { Reporter } from "../report/reporter.js";
 
@@ -17,6 +17,7 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
   try {
     text = deps.readFile(o.file);
   } catch (err) {
+    if (err instanceof InputFileError) throw new UsageError(`-f ${o.file} ${err.reason}`, err.hint);
     throw new UsageError(`-f ${o.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a compose file");
   }
   const { loadCompose } = await import("../compose/pods.js");
@@ -26,16 +27,22 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
     projectName: o.projectName,
     services: o.services,
     env: deps.environ,
-    readFile: (path) => {
-      try {
-        return deps.readFile(path);
-      } catch {
-        return null;
-      }
-    },
+    readFile: (path) => readBeside(deps, path),
   });
   for (const w of result.warnings) reporter.warn(w);
   return result;
+}
+
+/** A file the compose file names (.env, env_file): null when there is none, else its text or one line why not. */
+function readBeside(deps: Deps, path: string): string | null {
+  try {
+    return deps.readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    if (err instanceof InputFileError) throw err;
+    throw new UsageError(`${path} cannot be read (${code ?? err})`, "make it readable, or fix the path in the compose file");
+  }
 }
 
 /** The project name with -f: --project-name, or -p as Compose users type it. */

@@ -7,6 +7,7 @@ import { DockerEngine } from "../engine/docker.js";
 import type { Engine } from "../engine/engine.js";
 import { resolveEndpoint } from "../engine/endpoint.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
+import { readInputFile } from "../spec/input.js";
 import type { Reporter } from "../report/reporter.js";
 
 /** Which engine: the global -H/--host and --context flags (else the environment and docker's config). */
@@ -19,6 +20,7 @@ export interface Deps {
   engine(target: EngineTarget): Engine;
   clock: Clock;
   environ: Record<string, string | undefined>;
+  /** A file the user named, whole: only a regular file, at most MAX_INPUT_BYTES (else InputFileError). */
   readFile(path: string): string;
   reporter(mode: ReportMode): Promise<Reporter>;
   signal?: AbortSignal;
@@ -63,7 +65,8 @@ export function defaultDeps(signal?: AbortSignal): Deps {
     },
     clock: realClock,
     environ: process.env,
-    readFile: (path) => readFileSync(path, "utf8"),
+    // Capped, and only regular files: a FIFO or /dev/zero would block or fill memory.
+    readFile: (path) => readInputFile(path),
     reporter: (mode) => chooseReporter(mode, process.env),
     ...(signal ? { signal } : {}),
     dispose: () => engines.forEach((e) => e.close()),

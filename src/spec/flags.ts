@@ -1,7 +1,7 @@
 // The command line as a spec, checked before any engine call. Pure: files and the
 // environment come in through `io`. Shared by `up` (a whole spec) and `set` (changes to
 // the recorded one).
-import { UsageError } from "../errors.js";
+import { InputFileError, UsageError } from "../errors.js";
 import { LABEL_PREFIX } from "../state/labels.js";
 import {
   checkPortConflicts,
@@ -75,6 +75,7 @@ function readEnvFiles(paths: string[], io: SpecIo): string[] {
     try {
       text = io.readFile(path);
     } catch (err) {
+      if (err instanceof InputFileError) throw new UsageError(`--env-file ${path} ${err.reason}`, err.hint);
       throw new UsageError(`--env-file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`, "give the path of a readable file");
     }
     return parseEnvFile(text, path);
