@@ -93,4 +93,6 @@ export interface Source {
   env: Record<string, string | undefined>;
   readFile(path: string): string | null;
   naming: Naming;
+  /** Whether the flow that runs the file applies ReplicaSpec.restart (today's per-pod flow does not). */
+  restart: boolean;
 }

@@ -71,6 +71,11 @@ function interpolate(d: Diagnostics, dir: string, raw: Json, vars: Lookup): Json
   }
 }
 
+/** The file's `name:` alone, interpolated as Compose does before it reads the rest. */
+export function finishName(d: Diagnostics, dir: string, raw: Json, vars: Lookup): string {
+  return String((interpolate(d, dir, { name: typeof raw === "string" ? raw : String(raw) }, vars) as Obj)["name"]);
+}
+
 /**
  * The parsed file, before interpolation, and the .env beside it: the project's name can
  * depend on both (`name: ${X}`), and interpolation on the name (COMPOSE_PROJECT_NAME).

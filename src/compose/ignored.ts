@@ -4,17 +4,13 @@ import { POD_EXTENSION } from "./extension.js";
 
 /** Service keys pod does not map, and why. Any key not here and not mapped gets GENERIC. */
 export const IGNORED_SERVICE_KEYS: Record<string, string> = {
+  // Only where the flow does not apply ReplicaSpec.restart.
   restart: "pod restarts crashed replicas itself (unless-stopped)",
-  healthcheck: "pod counts a replica ready when it listens on every published port",
-  depends_on: "each service is a pod of its own; bring them up in order with pod up",
   container_name: "pod names the containers <pod>-sandbox and <pod>-<n>",
   expose: "expose only documents ports; pod publishes the ports under ports:",
   links: "links are legacy networking: put the pods on one network and use their names",
   external_links: "links are legacy networking: put the pods on one network and use their names",
   logging: "replicas log with the engine's default log driver",
-  profiles: "pod loads a service in profiles when it is named",
-  secrets: "pod mounts no secrets: use env_file or a bind mount",
-  configs: "pod mounts no configs: use a bind mount",
   pull_policy: "pod never pulls: the image must be on the engine",
   platform: "the engine runs images of its own platform",
   extends: "pod reads each service as written, without merging another one into it",
@@ -39,8 +35,6 @@ export const IGNORED_DEPLOY_KEYS: Record<string, string> = {
 export const IGNORED_TOP_KEYS: Record<string, string> = {
   version: "the version key is obsolete, as Compose says too",
   name: "pod names each pod after its service (pass a project name for PROJECT-SERVICE)",
-  secrets: "pod mounts no secrets: use env_file or a bind mount",
-  configs: "pod mounts no configs: use a bind mount",
   include: "pod reads one file: services of included files are not loaded",
   [POD_EXTENSION]: "x-pod belongs inside a service",
 };

@@ -29,9 +29,50 @@ export interface Naming {
   network(key: string): string | undefined;
   /** The Docker volume a named volume means; undefined when the file does not declare it. */
   volume(key: string): string | undefined;
+  /** The network keys a service joins when it names none and has no network_mode. */
+  implicitNetworks: string[];
+  /** Names a service has on each network it joins besides the pod's own (its service name in a project). */
+  aliases(service: string): string[];
   /** What pod says, once, about a network or volume a service uses. */
   usedNetwork(d: Diagnostics, key: string): void;
   usedVolume(d: Diagnostics, key: string): void;
+}
+
+/** Settings of a network or volume a project creates that pod carries to the engine. */
+export const NETWORK_SETTINGS = ["name", "external", "driver", "driver_opts", "internal", "labels"];
+export const VOLUME_SETTINGS = ["name", "external", "driver", "driver_opts", "labels"];
+
+/**
+ * A Compose project's names, as Compose gives them: pods PROJECT-SERVICE (so replicas are
+ * PROJECT-SERVICE-N), networks and volumes PROJECT_KEY unless external or named, and
+ * PROJECT_default for the services that name no network. Each service is known on its
+ * networks by its service name.
+ */
+export function projectNaming(doc: Obj, project: string): Naming {
+  const name = (kind: "networks" | "volumes", key: string): string | undefined => {
+    const decl = declaration(doc, kind, key);
+    if (!decl.declared) return kind === "networks" && key === "default" ? `${project}_default` : undefined;
+    if (decl.given !== null) return decl.given;
+    return decl.external ? key : `${project}_${key}`;
+  };
+  const unsupported = (d: Diagnostics, kind: "networks" | "volumes", key: string, allowed: string[]) => {
+    const decl = declaration(doc, kind, key);
+    if (decl.external) return;
+    for (const setting of Object.keys(decl.settings)) {
+      if (!allowed.includes(setting) && !isExtension(setting)) {
+        d.ignore([kind, key, setting], `pod creates ${kind} with ${allowed.filter((a) => a !== "name" && a !== "external").join(", ")} only`);
+      }
+    }
+  };
+  return {
+    pod: (service) => `${project}-${service}`,
+    network: (key) => name("networks", key),
+    volume: (key) => name("volumes", key),
+    implicitNetworks: ["default"],
+    aliases: (service) => [service],
+    usedNetwork: (d, key) => unsupported(d, "networks", key, NETWORK_SETTINGS),
+    usedVolume: (d, key) => unsupported(d, "volumes", key, VOLUME_SETTINGS),
+  };
 }
 
 /**
@@ -61,6 +102,8 @@ export function podNaming(doc: Obj, projectName: string | null): Naming {
     pod: (service) => (projectName !== null ? `${projectName}-${service}` : service),
     network: (key) => name("networks", key),
     volume: (key) => name("volumes", key),
+    implicitNetworks: [],
+    aliases: () => [],
     usedNetwork(d, key) {
       const decl = created("networks", key);
       if (decl === null || (key === "default" && decl.given === null)) return;

@@ -58,10 +58,10 @@ function extraHosts(src: Source, path: Path, raw: Json | undefined): string[] {
   });
 }
 
-function networks(src: Source, path: Path, raw: Json | undefined): NetworkAttachment[] {
-  if (raw === undefined || raw === null) return [];
-  const entries: [string, Json][] = Array.isArray(raw) ? raw.map((key) => [scalar(key), null]) : isObj(raw) ? Object.entries(raw) : [];
-  const out: NetworkAttachment[] = [];
+/** The networks a service joins, each with its key in the file: its `networks:`, else the naming's own. */
+function serviceNetworks(src: Source, service: string, path: Path, raw: Json | undefined, implicit: boolean): (NetworkAttachment & { key: string })[] {
+  const entries: [string, Json][] = Array.isArray(raw) ? raw.map((key) => [scalar(key), null]) : isObj(raw) ? Object.entries(raw) : implicit ? src.naming.implicitNetworks.map((key) => [key, null]) : [];
+  const out: (NetworkAttachment & { key: string })[] = [];
   entries.forEach(([key, settings], i) => {
     const at: Path = Array.isArray(raw) ? [...path, i] : [...path, key];
     const name = src.naming.network(key);
@@ -69,10 +69,10 @@ function networks(src: Source, path: Path, raw: Json | undefined): NetworkAttach
       src.d.fail(at, `the network "${key}" is not declared`, `declare it under the top-level networks:, e.g. networks: {${key}: {external: true}} for an existing Docker network`);
     }
     src.naming.usedNetwork(src.d, key);
-    const aliases: string[] = [];
+    const aliases: string[] = name === "bridge" ? [] : [...src.naming.aliases(service)];
     if (isObj(settings)) {
       for (const [setting, value] of Object.entries(settings)) {
-        if (setting === "aliases") aliases.push(...list(value));
+        if (setting === "aliases") aliases.push(...list(value).filter((a) => !aliases.includes(a)));
         else if (!isExtension(setting)) src.d.ignore([...at, setting], "pod sets only aliases on a network; Docker assigns the addresses");
       }
     }
@@ -81,12 +81,13 @@ function networks(src: Source, path: Path, raw: Json | undefined): NetworkAttach
     }
     const existing = out.find((n) => n.name === name);
     if (existing) existing.aliases.push(...aliases.filter((a) => !existing.aliases.includes(a)));
-    else out.push({ name, aliases });
+    else out.push({ key, name, aliases });
   });
   return out;
 }
 
-export function network(src: Source, at: Path, s: Obj, ext: PodExtension): NetworkSpec {
+/** The sandbox's network, and the file's networks it joins by key (none on the host's network or with network_mode). */
+export function network(src: Source, at: Path, s: Obj, ext: PodExtension): { spec: NetworkSpec; joins: { key: string; name: string }[] } {
   const d: Diagnostics = src.d;
   const mode = typeof s["network_mode"] === "string" ? s["network_mode"] : null;
   if (mode !== null && s["networks"] !== undefined) {
@@ -95,8 +96,10 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): Netwo
   if (mode === "none" || mode?.startsWith("container:") || mode?.startsWith("service:")) {
     d.fail([...at, "network_mode"], `"${mode}" would take the pod out of its own namespace`, "the sandbox owns the network and publishes the ports: name a network, host, or leave network_mode out");
   }
+  // A service on the host's network joins no network of the project.
+  const keyed = mode === null ? serviceNetworks(src, at[1] as string, [...at, "networks"], s["networks"], ext.balance !== "host") : [];
   let joined: NetworkAttachment[] =
-    mode === null ? networks(src, [...at, "networks"], s["networks"]) : mode === "host" ? [{ name: "host", aliases: [] }] : [{ name: mode === "default" ? "bridge" : mode, aliases: [] }];
+    mode === null ? keyed.map(({ name, aliases }) => ({ name, aliases })) : mode === "host" ? [{ name: "host", aliases: [] }] : [{ name: mode === "default" ? "bridge" : mode, aliases: [] }];
   if (joined.some((n) => n.name === "none")) d.fail([...at, "networks"], `the network "none" would take the pod out of its own namespace`, "name a bridge or user-defined network, or leave it out");
 
   let balance: Balance = ext.balance ?? "reuseport";
@@ -136,5 +139,5 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): Netwo
     ).find(([, given]) => given);
     if (refused) d.fail([...at, refused[0]], "has no meaning on the host's network", "the host's own name, resolver and hosts file apply: leave it out");
   }
-  return spec;
+  return { spec, joins: balance === "host" ? [] : keyed.map(({ key, name }) => ({ key, name })) };
 }

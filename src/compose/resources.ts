@@ -27,8 +27,8 @@ export function extension(d: Diagnostics, path: Path, raw: Json | undefined): Po
   return out;
 }
 
-export function deployWarnings(d: Diagnostics, path: Path, deploy: Obj): void {
-  const mapped = new Set(["replicas", "resources", "update_config", "mode"]);
+export function deployWarnings(d: Diagnostics, path: Path, deploy: Obj, restart: boolean): void {
+  const mapped = new Set(["replicas", "resources", "update_config", "mode", ...(restart ? ["restart_policy"] : [])]);
   for (const key of Object.keys(deploy)) {
     if (!isExtension(key) && !mapped.has(key)) d.ignore([...path, key], IGNORED_DEPLOY_KEYS[key] ?? GENERIC);
   }
@@ -52,7 +52,8 @@ export function deployWarnings(d: Diagnostics, path: Path, deploy: Obj): void {
   }
 }
 
-export function replicas(d: Diagnostics, at: Path, s: Obj, deploy: Obj, ext: PodExtension): number {
+export function replicas(d: Diagnostics, at: Path, s: Obj, deploy: Obj, ext: PodExtension, scaled: number | undefined): number {
+  if (scaled !== undefined) return scaled;
   if (ext.replicas !== undefined) return ext.replicas;
   const fromDeploy = deploy["replicas"];
   const scale = s["scale"];
