@@ -5,7 +5,7 @@ import { LOCK_TIMEOUT_MS, withLock } from "../apply/lock.js";
 import { removeRecord } from "../apply/record-store.js";
 import { engineFacts, observe } from "../apply/snapshot.js";
 import { interruption, type Deps, type RunState } from "../cli/deps.js";
-import { stopTimeout } from "../cli/options.js";
+import { repeatable, stopTimeout } from "../cli/options.js";
 import { formatPlan } from "../plan/actions.js";
 import { planDown } from "../plan/down.js";
 import { formatForeign } from "../report/format.js";
@@ -23,6 +23,7 @@ interface DownArgs {
   services?: string[];
   file?: string;
   "project-name"?: string;
+  profile: string[];
   timeout?: string;
   "dry-run": boolean;
   json: boolean;
@@ -60,8 +61,9 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
     builder: (y) =>
       y
         .positional("name", { type: "string", describe: "The pod; with -f, a service of the file" })
-        .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named)" })
+        .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named), dependents first" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
+        .option("profile", { ...repeatable, describe: "With -f: services of this profile too (default: COMPOSE_PROFILES)" })
         .option("timeout", { type: "string", alias: "t", describe: "Seconds to drain before a kill (default: the replica's stop timeout)" })
         .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
         .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
@@ -71,8 +73,9 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       if (args.file !== undefined) {
         const services = [args.name, ...(args.services ?? [])].filter((s): s is string => typeof s === "string");
-        const { pods } = await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services });
-        for (const { spec } of pods) await downOne(deps, reporter, args, spec.name);
+        // Named services alone, without what they depend on, dependents first; the file's warnings are up's to say.
+        const { pods } = await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services, profiles: args.profile, withDependencies: false, warn: false });
+        for (const { spec } of [...pods].reverse()) await downOne(deps, reporter, args, spec.name);
         return;
       }
       if (args.name === undefined) throw new UsageError("pod down needs a pod's name, or -f and a compose file", "`pod ps` lists the pods");

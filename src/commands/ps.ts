@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { repeatable } from "../cli/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatPodTable, formatReplicaTable } from "../report/format.js";
 import { Label } from "../state/labels.js";
@@ -12,6 +13,7 @@ interface PsArgs {
   name?: string;
   file?: string;
   "project-name"?: string;
+  profile: string[];
   json: boolean;
   quiet: boolean;
   format?: string;
@@ -31,6 +33,7 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
         .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only pod names" })
         .option("file", { type: "string", alias: "f", describe: "Only the pods of a compose file's services" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
+        .option("profile", { ...repeatable, describe: "With -f: services of this profile too (default: COMPOSE_PROFILES)" })
         .example("$0 ps", "every pod")
         .example("$0 ps web", "pod web and each replica: state, restarts, last exit, OOM")
         .example("$0 ps -f compose.yaml", "the pods of a compose file"),
@@ -39,7 +42,8 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       if (format !== "json" && format !== "table") throw new UsageError(`--format ${format} is not a format pod knows`, "use table or json");
       const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
       const engine = deps.engine(args);
-      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [] })).pods.map((p) => p.spec.name));
+      // The file's warnings are up's to say: ps only finds its pods.
+      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [], profiles: args.profile, warn: false })).pods.map((p) => p.spec.name));
       const all = (await observeViews(engine)).filter((p) => (args.name === undefined || p.view.name === args.name) && (fromFile === null || fromFile.has(p.view.name)));
       const found = all.filter((p) => podExists(p.pod));
       if (args.name !== undefined && found.length === 0) {

@@ -5,14 +5,22 @@ import { changeOptions, changeSettings, repeatable, type ChangeFlags } from "../
 import { startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
-import { loadComposeFile, projectName } from "../cli/compose.js";
+import { composeOptions, loadComposeFile, parseScale, projectName, refuseSpecOptions } from "../cli/compose.js";
 import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
 
-/** Every service of the file (or those named) as a pod, one after another, each under its own lock. */
+/** Every service of the file (or those named), dependencies first, as a pod each, one after another, each under its own lock. */
 async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Promise<void> {
+  refuseSpecOptions(args);
   const services = [args.image, ...(args.command ?? [])].filter((s): s is string => typeof s === "string");
-  const { pods } = await loadComposeFile(deps, reporter, { file: args.file!, projectName: projectName(args), services });
+  const { pods } = await loadComposeFile(deps, reporter, {
+    file: args.file!,
+    projectName: projectName(args),
+    services,
+    profiles: args.profile,
+    scale: parseScale(args.scale),
+    warn: true,
+  });
   for (const { spec } of pods) {
     await runChange(deps, reporter, {
       ...changeSettings(args),
@@ -35,24 +43,33 @@ async function ensureAgent(engine: Engine, reporter: Reporter): Promise<void> {
   }
 }
 
-type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string };
+type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string; profile: string[]; scale: string[] };
+
+/**
+ * replicas, balance and parallel have no yargs default, so that -f can tell whether they
+ * were given: without -f they get their defaults here.
+ */
+function withDefaults(args: UpArgs): UpFlags {
+  const given = args as Partial<UpFlags>;
+  return { ...args, replicas: given.replicas ?? "1", balance: given.balance ?? "reuseport", parallel: given.parallel ?? "1" };
+}
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
     command: "up [image] [command..]",
     describe: "Create or update a pod: a sandbox that publishes the ports, and N replicas sharing them",
     builder: (y) => {
-      let b = changeOptions(y)
+      let b = composeOptions(changeOptions(y))
         .positional("image", { type: "string", describe: "Image on the engine (pod never pulls); with -f, a service of the file" })
-        .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
-        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" })
+        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f, as in docker compose)", group: "Compose:" })
+        .option("scale", { ...repeatable, describe: "With -f: SERVICE=N replicas, over the file's count", group: "Compose:" })
         .positional("command", { type: "string", array: true, describe: "Command for every replica (or after --)" })
         .option("name", { type: "string", describe: "Pod name (default: the image's repository name)" })
-        .option("replicas", { type: "string", default: "1", describe: "How many replicas (0 keeps only the sandbox)" })
+        .option("replicas", { type: "string", describe: "How many replicas (0 keeps only the sandbox); default 1" })
         .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox" })
         .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
         .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
-        .option("parallel", { type: "string", default: "1", describe: "Replicas replaced at once when the spec changes", group: "Change:" })
+        .option("parallel", { type: "string", describe: "Replicas replaced at once when the spec changes; default 1", group: "Change:" })
         .option("env", { ...repeatable, alias: "e", describe: "KEY=VALUE, or KEY to pass yours", group: "Replicas:" })
         .option("env-file", { ...repeatable, describe: "File of KEY=VALUE lines", group: "Replicas:" })
         .option("label", { ...repeatable, alias: "l", describe: "KEY=VALUE label", group: "Replicas:" })
@@ -70,7 +87,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("add-host", { ...repeatable, describe: "HOST:IP in /etc/hosts", group: "Network (sandbox):" })
         .option("network", { ...repeatable, describe: "Network the pod joins, repeatable (default bridge); host: the host's own", group: "Network (sandbox):" })
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
-        .option("balance", { type: "string", default: "reuseport", describe: "How replicas share the port: reuseport (SO_REUSEPORT) or dnat (for servers without it)", group: "Network (sandbox):" })
+        .option("balance", { type: "string", describe: "How replicas share the port: reuseport (SO_REUSEPORT, the default) or dnat (for servers without it)", group: "Network (sandbox):" })
         .option("spread", { type: "string", describe: "With --balance dnat: random (default) or round-robin", group: "Network (sandbox):" })
         .example("$0 up --replicas 3 -p 80:8080 http_server", "three replicas behind port 80")
         .example("$0 up --name web -e MODE=prod --replicas 5 -p 80:8080 http_server:v2", "change a pod's image, env and count, start-first")
@@ -78,6 +95,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .example("$0 up --network host -p 8080 --replicas 3 http_server", "replicas on the host's own network")
         .example("$0 up --balance dnat -p 80:80 --replicas 3 nginx", "a server without SO_REUSEPORT: the sandbox spreads connections with DNAT")
         .example("$0 up -f compose.yaml", "each service of a compose file as a pod (deploy.replicas for the count)")
+        .example("$0 up -f compose.yaml --scale web=5 web", "service web (and what it depends on) with 5 replicas")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
       for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) b = b.option(option, { type: "string", hidden: true });
       return b as unknown as Argv<UpArgs>;
@@ -86,7 +104,9 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       if (args.file !== undefined) return upFromCompose(deps, reporter, args);
       if (args.image === undefined) throw new UsageError("pod up needs an image, or -f and a compose file", "e.g. pod up --replicas 3 -p 80:8080 http_server, or pod up -f compose.yaml");
-      const spec = specFromFlags(args, deps);
+      if (args.scale.length > 0) throw new UsageError("--scale SERVICE=N needs -f and a compose file", "without one, --replicas N sets the count");
+      if (args.profile.length > 0) throw new UsageError("--profile needs -f and a compose file", "profiles choose services of a compose file");
+      const spec = specFromFlags(withDefaults(args), deps);
       await runChange(deps, reporter, {
         ...changeSettings(args),
         name: spec.name,
