@@ -80,6 +80,15 @@ export async function loadComposeProject(deps: Deps, reporter: Reporter, o: Comp
   return project;
 }
 
+/** The normalised project `pod config` prints, and the project itself. */
+export async function loadComposeModel(deps: Deps, reporter: Reporter, o: ComposeRequest): Promise<{ model: object; project: ComposeProject }> {
+  const request = input(deps, o);
+  const { composeConfig } = await import("../compose/config.js");
+  const { model, project, warnings } = composeConfig(request);
+  if (o.warn) for (const w of warnings) reporter.warn(w);
+  return { model, project };
+}
+
 /** A value of -p that a pod user means as a port: with -f, Compose's -p names the project. */
 const looksLikePort = (v: string) => /[:/[]/.test(v) || /^\d+(-\d+)?$/.test(v);
 

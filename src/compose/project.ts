@@ -75,7 +75,8 @@ export interface ProjectResult {
   warnings: string[];
 }
 
-const PROJECT: Flow = {
+/** Compose's names, Compose's restart policies, `name:` honoured. */
+export const PROJECT_FLOW: Flow = {
   projectName: (o, d, dir, raw, vars) =>
     projectName({
       flag: o.projectName,
@@ -122,11 +123,10 @@ function volumes(loaded: Loaded, project: string): ProjectVolume[] {
   });
 }
 
-/** The project a compose file describes, as Compose would bring it up; and what pod could not honour. */
-export function loadProject(o: ComposeInput): ProjectResult {
-  const loaded = load(o, PROJECT);
+/** A loaded file as its project: Compose's labels on each pod, the networks and volumes used. */
+export function projectOf(loaded: Loaded, path: string): ComposeProject {
   const name = loaded.projectName!;
-  const id: ProjectIdentity = { name, workingDir: resolve(loaded.dir), files: [resolve(o.path)] };
+  const id: ProjectIdentity = { name, workingDir: resolve(loaded.dir), files: [resolve(path)] };
   const services = loaded.services.map(({ service, spec, joins, dependsOn }): ServicePlan => {
     const labels = serviceLabels(id, service, dependsOn.map((dep) => `${dep.service}:${dep.condition}:${dep.restart}`));
     return {
@@ -137,8 +137,13 @@ export function loadProject(o: ComposeInput): ProjectResult {
       sandboxLabels: labels,
     };
   });
-  const project: ComposeProject = { ...id, services, networks: networks(loaded, name), volumes: volumes(loaded, name) };
-  return { project, warnings: loaded.d.warnings };
+  return { ...id, services, networks: networks(loaded, name), volumes: volumes(loaded, name) };
+}
+
+/** The project a compose file describes, as Compose would bring it up; and what pod could not honour. */
+export function loadProject(o: ComposeInput): ProjectResult {
+  const loaded = load(o, PROJECT_FLOW);
+  return { project: projectOf(loaded, o.path), warnings: loaded.d.warnings };
 }
 
 export interface Missing {

@@ -77,5 +77,17 @@ export function serviceSpec(src: Source, service: string, s: Obj, scaled?: numbe
       order: update["order"] === "stop-first" ? "stop-first" : "start-first",
     },
   };
+  refuseSharedTargets(d, at, spec.replica.volumes);
   return { spec, joins: net.joins };
+}
+
+/** Two mounts at one path in the container (a volume and a secret, say): Docker refuses the container. */
+function refuseSharedTargets(d: Diagnostics, at: Path, mounts: string[]): void {
+  const seen = new Set<string>();
+  for (const mount of mounts) {
+    const parts = mount.split(":");
+    const target = parts.length === 1 ? parts[0]! : parts[1]!;
+    if (seen.has(target)) d.fail(at, `mounts two things at ${target} (volumes, secrets and configs share the container's paths)`, "give one of them another target");
+    seen.add(target);
+  }
 }

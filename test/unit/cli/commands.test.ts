@@ -601,6 +601,20 @@ describe("compose files and exports", () => {
     expect(engine.calls.filter((c) => /^remove (db|web)-sandbox$/.test(c))).toEqual(["remove web-sandbox", "remove db-sandbox"]);
   });
 
+  it("config -f prints the normalised project, reads no engine, and checks with -q", async () => {
+    const r = await pod("config -f /c/compose.yaml", { "/c/compose.yaml": compose });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^name: c\nservices:\n  api:\n/);
+    expect(r.out).toContain("networks:\n  default:\n    name: c_default");
+    expect((await pod("config -f /c/compose.yaml --services", { "/c/compose.yaml": compose })).out).toBe("api\nworker");
+    expect(JSON.parse((await pod("config -f /c/compose.yaml --format json -p shop", { "/c/compose.yaml": compose })).out).name).toBe("shop");
+    const quiet = await pod("config -f /c/compose.yaml -q", { "/c/compose.yaml": compose });
+    expect([quiet.code, quiet.out, quiet.err]).toEqual([0, "", ""]);
+    const bad = await pod("config -f /c/bad.yaml -q", { "/c/bad.yaml": "services:\n  web:\n    imgae: x\n" });
+    expect([bad.code, bad.errLines.length]).toEqual([2, 1]);
+    expect(engine.calls).toEqual([]);
+  });
+
   it("export writes the recorded spec as kubernetes, swarm or compose", async () => {
     await pod("up --replicas 2 -p 80:8080 web");
     expect((await pod("export web --to kubernetes")).out).toMatch(/kind: Deployment[\s\S]*kind: Service/);

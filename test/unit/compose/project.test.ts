@@ -333,3 +333,11 @@ describe("missingExternals: what the engine must have before up", () => {
     expect(() => refuseMissingExternals(project, [], [])).toThrow(/networks\.edge: the external network "edge" does not exist \(and 1 more\)/);
   });
 });
+
+describe("mounts", () => {
+  it("refuses a volume and a secret at one path", () => {
+    expect(failure("services:\n  web:\n    image: web\n    volumes: ['./t:/run/secrets/t']\n    secrets: [t]\nsecrets:\n  t: {file: ./t}\n", { files: { "/srv/My Shop/t": "x" } }).message).toMatch(
+      /services\.web: mounts two things at \/run\/secrets\/t/,
+    );
+  });
+});
