@@ -111,7 +111,7 @@ export function composeConfig(o: ComposeInput): { model: Obj; project: ComposePr
   const project = projectOf(loaded, o.path);
   const name = project.name;
   const naming = projectNaming(loaded.doc, name);
-  const cx: Source = { d: loaded.d, dir: loaded.dir, doc: loaded.doc, vars: () => undefined, env: o.env, readFile: o.readFile, naming, restart: true };
+  const cx: Source = { d: loaded.d, dir: loaded.dir, doc: loaded.doc, vars: loaded.vars, env: o.env, readFile: o.readFile, naming, restart: true };
   const raw = objAt(loaded.doc, "services");
   const services: Obj = {};
   for (const s of loaded.services) services[s.service] = service(cx, objAt(raw, s.service), s, project);

@@ -43,6 +43,8 @@ export interface Loaded {
   d: Diagnostics;
   dir: string;
   doc: Obj;
+  /** The project's variables: the environment, then .env, COMPOSE_PROJECT_NAME the project's. */
+  vars: Lookup;
   projectName: string | null;
   /** Dependencies first. */
   services: LoadedService[];
@@ -86,7 +88,7 @@ export function load(o: ComposeInput, flow: Flow): Loaded {
     dependsOn: selection.dependsOn.get(service) ?? [],
   }));
   refuseSharedHostPorts(d, loaded);
-  return { d, dir, doc, projectName, services: loaded, usedNetworks: [...usedNetworks], usedVolumes: [...usedVolumes] };
+  return { d, dir, doc, vars, projectName, services: loaded, usedNetworks: [...usedNetworks], usedVolumes: [...usedVolumes] };
 }
 
 /** The host ports a pod binds: its published ones, or on the host's network its replicas' own. */

@@ -40,6 +40,14 @@ describe("compose in", () => {
     expect((await pod(["down", "-f", file, "-p", "e2e-proj"])).code).toBe(0);
   });
 
+  it("config -f prints the project as Compose names it, and touches no engine", async () => {
+    const r = await pod(["config", "-f", `${FIXTURES}replicas/compose.yaml`], { WEB_PORT: "18397" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^name: replicas\nservices:\n  web:\n/);
+    expect(r.stdout).toContain('published: "18397"');
+    expect(r.stdout).toContain("networks:\n  default:\n    name: replicas_default");
+  });
+
   it("build: is refused with the command that builds the image first; unknown keys are warned about", async () => {
     const file = join(dir, "build.yaml");
     writeFileSync(file, "services:\n  app:\n    build: ./app\n    image: myapp:1\n");
