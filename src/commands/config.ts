@@ -5,7 +5,7 @@ import { repeatable } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 
 interface ConfigArgs {
-  file: string;
+  file?: string;
   service?: string[];
   "project-name"?: string;
   profile: string[];
@@ -22,16 +22,17 @@ export function configCommand(deps: Deps, state: RunState): CommandModule<object
     builder: (y) =>
       (y
         .positional("service", { type: "string", array: true, describe: "Only these services (and what they depend on)" })
-        .option("file", { type: "string", alias: "f", demandOption: true, describe: "The compose file" })
+        .option("file", { type: "string", alias: "f", describe: "The compose file (required)" })
         .option("project-name", { type: "string", alias: "p", describe: "The project's name (default: COMPOSE_PROJECT_NAME, name:, the directory)" })
         .option("profile", { ...repeatable, describe: "Enable services of this profile (default: COMPOSE_PROFILES)" })
         .option("format", { type: "string", describe: "yaml (default) or json" })
         .option("services", { type: "boolean", default: false, describe: "Only the services' names, dependencies first" })
-        .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only check the file: print nothing, exit 2 when it is wrong" })
+        .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only check the file: nothing printed unless it is wrong (then one line, exit 2)" })
         .example("$0 config -f compose.yaml", "the project with every name resolved: shop_default, shop_data, shop-web")
         .example("$0 config -f compose.yaml --services", "the services in the order up brings them")
         .example("$0 config -f compose.yaml -q && echo ok", "check a compose file") as unknown) as Argv<ConfigArgs>,
     handler: async (args) => {
+      if (args.file === undefined) throw new UsageError("pod config needs -f and a compose file", "e.g. pod config -f compose.yaml");
       const format = args.format ?? "yaml";
       if (format !== "yaml" && format !== "json") throw new UsageError(`--format ${format} is not a format pod knows`, "use yaml or json");
       const reporter = (state.reporter = await deps.reporter(format === "json" && !args.services && !args.quiet ? "document" : "human"));

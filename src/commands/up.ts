@@ -87,7 +87,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("add-host", { ...repeatable, describe: "HOST:IP in /etc/hosts", group: "Network (sandbox):" })
         .option("network", { ...repeatable, describe: "Network the pod joins, repeatable (default bridge); host: the host's own", group: "Network (sandbox):" })
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
-        .option("balance", { type: "string", describe: "How replicas share the port: reuseport (SO_REUSEPORT, the default) or dnat (for servers without it)", group: "Network (sandbox):" })
+        .option("balance", { type: "string", describe: "How replicas share the port: reuseport (SO_REUSEPORT; default) or dnat (servers without it)", group: "Network (sandbox):" })
         .option("spread", { type: "string", describe: "With --balance dnat: random (default) or round-robin", group: "Network (sandbox):" })
         .example("$0 up --replicas 3 -p 80:8080 http_server", "three replicas behind port 80")
         .example("$0 up --name web -e MODE=prod --replicas 5 -p 80:8080 http_server:v2", "change a pod's image, env and count, start-first")

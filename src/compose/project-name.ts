@@ -17,7 +17,7 @@ export function checkProjectName(name: string, from: string): string {
   if (normalizeProjectName(name) !== name || name === "") {
     throw new UsageError(
       `${from} "${name}" is not a project name: it must consist only of lowercase letters, digits, dashes and underscores, and start with a letter or digit`,
-      `as Compose requires; e.g. ${normalizeProjectName(name) || "myapp"}`,
+      `as Compose requires; e.g. ${/[:/]/.test(name) ? "myapp" : normalizeProjectName(name) || "myapp"}`,
     );
   }
   return name;
