@@ -8,6 +8,7 @@ import type { ComposeResult } from "../compose/pods.js";
 import type { ComposeProject } from "../compose/project.js";
 import { InputFileError, UsageError } from "../errors.js";
 import type { Reporter } from "../report/reporter.js";
+import { REFUSED_NETWORK_OPTIONS } from "../spec/flags.js";
 import { parseReplicas } from "../spec/parse.js";
 import { repeatable } from "./options.js";
 import type { Deps } from "./deps.js";
@@ -152,6 +153,9 @@ export function refuseSpecOptions(args: Record<string, unknown>): void {
     const value = args[option];
     if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
     throw new UsageError(`with -f, --${option} is not taken: the compose file is the whole spec`, where);
+  }
+  for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) {
+    if (args[option] !== undefined) throw new UsageError(`with -f, --${option} is not taken: the compose file is the whole spec`, "write the service's own key in the file");
   }
   if (Array.isArray(args["--"]) && args["--"].length > 0) {
     throw new UsageError("with -f, a command after -- is not taken: the compose file is the whole spec", "set the service's command: in the file");

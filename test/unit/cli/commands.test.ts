@@ -559,6 +559,7 @@ describe("compose files and exports", () => {
       ["up -f /c/compose.yaml --replicas 5 -e X=1", "pod: with -f, --replicas is not taken: the compose file is the whole spec; set deploy.replicas in the file, or pass --scale SERVICE=N"],
       ["up -f /c/compose.yaml -e X=1", "pod: with -f, --env is not taken: the compose file is the whole spec; put it under the service's environment: in the file"],
       ["up -f /c/compose.yaml --balance dnat", "pod: with -f, --balance is not taken: the compose file is the whole spec; set x-pod: {balance: ...} in the service"],
+      ["up -f /c/compose.yaml --expose 80", "pod: with -f, --expose is not taken: the compose file is the whole spec; write the service's own key in the file"],
       ["up -f /c/compose.yaml -- serve", "pod: with -f, a command after -- is not taken: the compose file is the whole spec; set the service's command: in the file"],
       ["up -f /c/compose.yaml -p 19280:8080", 'pod: with -f, -p names the project, as docker compose -p does: "19280:8080" is a port; ports come from the compose file\'s ports: (to name a project so, write --project-name)'],
       ["up -f /c/compose.yaml -p Shop", 'pod: -p "Shop" is not a project name: it must consist only of lowercase letters, digits, dashes and underscores, and start with a letter or digit; as Compose requires; e.g. shop'],
