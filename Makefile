@@ -100,6 +100,7 @@ bench: build
 	@bash test/bench/zero-downtime.sh
 	@bash test/bench/startup.sh
 	@bash test/bench/throughput.sh
+	@bash test/bench/compose-size.sh
 	@node test/bench/agent.mjs
 
 clean:

@@ -9,7 +9,7 @@ import { Probes } from "../probes/probes.js";
 import { parseReference } from "../spec/reference.js";
 import { chooseReporter, type ReportMode } from "../report/choose.js";
 import type { Reporter } from "../report/reporter.js";
-import { readInputFile } from "./files.js";
+import { readInputFile } from "../files.js";
 
 /** Which engine: the global -H/--host and --context flags (else the environment and docker's config). */
 export interface EngineTarget {

@@ -2,6 +2,7 @@
 // into an exit code. Nobody else calls process.exit.
 import yargs, { type Argv, type CommandModule } from "yargs";
 import { agentCommand } from "../commands/agent.js";
+import { configCommand } from "../commands/config.js";
 import { downCommand } from "../commands/down.js";
 import { execCommand } from "../commands/exec.js";
 import { exportCommand } from "../commands/export.js";
@@ -41,6 +42,7 @@ function commands(deps: Deps, state: RunState): CommandModule<any, any>[] {
     statsCommand(deps, state),
     downCommand(deps, state),
     exportCommand(deps, state),
+    configCommand(deps, state),
     agentCommand(deps, state),
     versionCommand(deps, state),
     completionCommand(deps, state),

@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { RemovePod, runChange } from "../cli/change.js";
 import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
-import { numeric, stopTimeout } from "../cli/options.js";
+import { numeric, repeatable, stopTimeout } from "../cli/options.js";
 import { UsageError } from "../errors.js";
 import type { Reporter } from "../report/reporter.js";
 import { parsePodName } from "../spec/parse.js";
@@ -12,6 +12,7 @@ interface DownArgs {
   services?: string[];
   file?: string;
   "project-name"?: string;
+  profile: string[];
   timeout?: string;
   "dry-run": boolean;
   json: boolean;
@@ -26,8 +27,9 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
     builder: (y) =>
       y
         .positional("name", { type: "string", describe: "The pod; with -f, a service of the file" })
-        .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named)" })
+        .option("file", { type: "string", alias: "f", describe: "A compose file: remove the pods of its services (or those named), dependents first" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
+        .option("profile", { ...repeatable, describe: "With -f: services of this profile too (default: COMPOSE_PROFILES)" })
         .option("timeout", { ...numeric("Seconds to drain before a kill (default: the replica's stop timeout)"), alias: "t" })
         .option("dry-run", { type: "boolean", default: false, describe: "Print the plan and change nothing" })
         .option("json", { type: "boolean", default: false, describe: "Progress as NDJSON events on stdout, then the result" })
@@ -37,8 +39,9 @@ export function downCommand(deps: Deps, state: RunState): CommandModule<object, 
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       if (args.file !== undefined) {
         const services = [args.name, ...(args.services ?? [])].filter((s): s is string => typeof s === "string");
-        const { pods } = await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services });
-        for (const { spec } of pods) await downOne(deps, reporter, args, spec.name);
+        // Named services alone, without what they depend on, dependents first; the file's warnings are up's to say.
+        const { pods } = await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services, profiles: args.profile, withDependencies: false, warn: false });
+        for (const { spec } of [...pods].reverse()) await downOne(deps, reporter, args, spec.name);
         return;
       }
       if (args.name === undefined) throw new UsageError("pod down needs a pod's name, or -f and a compose file", "`pod ps` lists the pods");

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { loadComposeFile } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
+import { repeatable } from "../cli/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatHealthNotes, formatPodTable, formatReplicaTable } from "../report/format.js";
 import { viewDocument } from "../report/inspect.js";
@@ -13,6 +14,7 @@ interface PsArgs {
   name?: string;
   file?: string;
   "project-name"?: string;
+  profile: string[];
   json: boolean;
   quiet: boolean;
   format?: string;
@@ -32,6 +34,7 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
         .option("quiet", { type: "boolean", alias: "q", default: false, describe: "Only pod names" })
         .option("file", { type: "string", alias: "f", describe: "Only the pods of a compose file's services" })
         .option("project-name", { type: "string", alias: "p", describe: "With -f: pods are named PROJECT-SERVICE" })
+        .option("profile", { ...repeatable, describe: "With -f: services of this profile too (default: COMPOSE_PROFILES)" })
         .example("$0 ps", "every pod")
         .example("$0 ps web", "pod web and each replica: state, restarts, last exit, OOM")
         .example("$0 ps -f compose.yaml", "the pods of a compose file"),
@@ -40,7 +43,8 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       if (format !== "json" && format !== "table") throw new UsageError(`--format ${format} is not a format pod knows`, "use table or json");
       const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
       const engine = deps.engine(args);
-      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [] })).pods.map((p) => p.spec.name));
+      // The file's warnings are up's to say: ps only finds its pods.
+      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [], profiles: args.profile, warn: false })).pods.map((p) => p.spec.name));
       const probes = deps.probes(engine);
       // With a name, only that pod is read.
       const all = (args.name !== undefined ? await observeView(engine, probes, args.name) : await observeViews(engine, probes)).filter((p) => fromFile === null || fromFile.has(p.view.name));

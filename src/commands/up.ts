@@ -5,19 +5,28 @@ import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type
 import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
-import { loadComposeFile, projectName } from "../cli/compose.js";
+import { composeOptions, loadComposeFile, parseScale, projectName, refuseSpecOptions } from "../cli/compose.js";
 import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
 import { DEFAULT_AUTO_UPDATE_S, parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
 
-/** Every service of the file (or those named) as a pod, one after another, each under its own lock. */
+/** Every service of the file (or those named), dependencies first, as a pod each, one after another, each under its own lock. */
 async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Promise<void> {
+  refuseSpecOptions(args);
   const services = [args.image, ...(args.command ?? [])].filter((s): s is string => typeof s === "string");
-  const { pods } = await loadComposeFile(deps, reporter, { file: args.file!, projectName: projectName(args), services });
+  const { pods } = await loadComposeFile(deps, reporter, {
+    file: args.file!,
+    projectName: projectName(args),
+    services,
+    profiles: args.profile,
+    scale: parseScale(args.scale),
+    warn: true,
+  });
   for (const { spec } of pods) {
     await runChange(deps, reporter, {
       ...changeSettings(args),
       pod: spec.name,
+      image: { ref: spec.replica.image, policy: parsePullPolicy(args.pull) },
       desired: () => ({ spec, cause: `up -f ${args.file}` }),
       recreate: args.recreate,
       mustExist: false,
@@ -36,7 +45,16 @@ async function ensureAgent(deps: Deps, engine: Engine, reporter: Reporter): Prom
   }
 }
 
-type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string; pull?: string; "auto-update"?: boolean; "auto-update-interval"?: string };
+type UpArgs = UpFlags & ChangeFlags & { recreate: boolean; agent: boolean; file?: string; "project-name"?: string; profile: string[]; scale: string[]; pull?: string; "auto-update"?: boolean; "auto-update-interval"?: string };
+
+/**
+ * replicas, balance and parallel have no yargs default, so that -f can tell whether they
+ * were given: without -f they get their defaults here.
+ */
+function withDefaults(args: UpArgs): UpFlags {
+  const given = args as Partial<UpFlags>;
+  return { ...args, replicas: given.replicas ?? "1", balance: given.balance ?? "reuseport", parallel: given.parallel ?? "1" };
+}
 
 export function upCommand(deps: Deps, state: RunState): CommandModule<object, UpArgs> {
   return {
@@ -47,7 +65,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .positional("image", { type: "string", describe: "The image, pulled when the engine lacks it (--pull); with -f, a service of the file" })
         .positional("command", { type: "string", array: true, describe: "Command for every replica (or after --)" })
         .option("name", { type: "string", describe: "Pod name (default: the image's repository name)", group: "Pod:" })
-        .option("replicas", { ...numeric("How many replicas, 0 to 100 (0 keeps only the sandbox)", "1"), group: "Pod:" })
+        .option("replicas", { ...numeric("How many replicas, 0 to 100 (0 keeps only the sandbox)"), defaultDescription: "1", group: "Pod:" })
         .option("publish", { ...repeatable, alias: "p", describe: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|/udp], on the sandbox", group: "Pod:" })
         .option("env", { ...repeatable, alias: "e", describe: "KEY=VALUE, or KEY to pass yours", group: "Replicas:" })
         .option("env-file", { ...repeatable, describe: "File of KEY=VALUE lines", group: "Replicas:" })
@@ -66,15 +84,15 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("add-host", { ...repeatable, describe: "HOST:IP in /etc/hosts", group: "Network (sandbox):" })
         .option("network", { ...repeatable, describe: "Network the pod joins, repeatable (default bridge); host: the host's own", group: "Network (sandbox):" })
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
-        .option("balance", { type: "string", choices: ["reuseport", "dnat"], default: "reuseport", defaultDescription: "reuseport", describe: "How replicas share the port: SO_REUSEPORT, or DNAT for servers without it", group: "Network (sandbox):" })
+        .option("balance", { type: "string", choices: ["reuseport", "dnat"], defaultDescription: "reuseport", describe: "How replicas share the port: SO_REUSEPORT, or DNAT for servers without it", group: "Network (sandbox):" })
         .option("spread", { type: "string", choices: ["random", "round-robin"], describe: "With --balance dnat: how a connection picks a replica (default random)", group: "Network (sandbox):" })
         .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: when the registry has a newer one", group: "Image:" })
         .option("auto-update", { type: "boolean", describe: "The agent follows the tag: when the registry's digest moves, it rolls the pod out, start-first", group: "Image:" })
         .option("auto-update-interval", { ...numeric(`Seconds between the agent's registry checks (default ${DEFAULT_AUTO_UPDATE_S})`), group: "Image:" })
-        .option("file", { type: "string", alias: "f", describe: "A compose file: each service (or those named) becomes a pod", group: "Compose:" })
-        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f)", group: "Compose:" });
-      let c = changeOptions(healthOptions(b))
-        .option("parallel", { ...numeric("Replicas replaced at once when the spec changes", "1"), group: "Change:" })
+        .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f, as in docker compose)", group: "Compose:" })
+        .option("scale", { ...repeatable, describe: "With -f: SERVICE=N replicas, over the file's count", group: "Compose:" });
+      let c = changeOptions(healthOptions(composeOptions(b)))
+        .option("parallel", { ...numeric("Replicas replaced at once when the spec changes"), defaultDescription: "1", group: "Change:" })
         .option("recreate", { type: "boolean", default: false, describe: "Accept an outage when other ports or network settings need a new sandbox", group: "Change:" })
         .option("agent", { type: "boolean", default: true, describe: "Start the pod agent if it is not running (--no-agent, or POD_AGENT=0, opts out)", group: "Change:" })
         .example("$0 up --replicas 3 -p 80:8080 http_server", "three replicas behind port 80")
@@ -85,6 +103,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .example("$0 up -f compose.yaml", "each service of a compose file as a pod (deploy.replicas for the count)")
         .example("$0 up --replicas 3 -p 80:8080 --health-http /health --health-interval 2s http_server", "ready once each replica answers /health; checked every 2s")
         .example("$0 up --replicas 3 -p 80:8080 --auto-update 127.0.0.1:5000/team/web:1.0", "pulled from a registry; the agent rolls out each new push of the tag")
+        .example("$0 up -f compose.yaml --scale web=5 web", "service web (and what it depends on) with 5 replicas")
         .example("$0 up --network appnet --network-alias api -p 80:8080 http_server", "reachable as http_server and api from siblings on appnet");
       for (const option of Object.keys(REFUSED_NETWORK_OPTIONS)) c = c.option(option, { type: "string", hidden: true });
       return c as unknown as Argv<UpArgs>;
@@ -93,8 +112,10 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       const reporter = (state.reporter = await deps.reporter(args.json ? "events" : "human"));
       if (args.file !== undefined) return upFromCompose(deps, reporter, args);
       if (args.image === undefined) throw new UsageError("pod up needs an image, or -f and a compose file", "e.g. pod up --replicas 3 -p 80:8080 http_server, or pod up -f compose.yaml");
+      if (args.scale.length > 0) throw new UsageError("--scale SERVICE=N needs -f and a compose file", "without one, --replicas N sets the count");
+      if (args.profile.length > 0) throw new UsageError("--profile needs -f and a compose file", "profiles choose services of a compose file");
       const policy = parsePullPolicy(args.pull);
-      const spec = { ...specFromFlags(args, deps), autoUpdate: parseAutoUpdate(args["auto-update"], args["auto-update-interval"]) };
+      const spec = { ...specFromFlags(withDefaults(args), deps), autoUpdate: parseAutoUpdate(args["auto-update"], args["auto-update-interval"]) };
       await runChange(deps, reporter, {
         ...changeSettings(args),
         pod: spec.name,

@@ -1,6 +1,6 @@
 // What the exporters share: a pod's docker -v strings taken apart, and numbers in the forms
 // Compose and Swarm read back exactly.
-import { formatBytes, formatDuration } from "../spec/compose/units.js";
+import { formatBytes, formatDuration } from "../compose/units.js";
 import { formatGoDuration } from "../spec/health.js";
 import { DEFAULT_HEALTH, type PodSpec } from "../spec/types.js";
 

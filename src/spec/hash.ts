@@ -29,6 +29,8 @@ export function replicaHash(r: ReplicaSpec): string {
     r.stopSignal,
     // Left out when it is the default, so pods recorded before health checks keep their hash.
     ...(r.health && JSON.stringify(r.health) !== JSON.stringify(DEFAULT_HEALTH) ? [r.health] : []),
+    // Likewise only when given (compose files with restart:), so no recorded pod's hash moves.
+    ...(r.restart ? [{ restart: r.restart }] : []),
   ]);
 }
 

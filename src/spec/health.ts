@@ -8,7 +8,7 @@
 // judges that replica alone although all of them share the port (see fixtures/sandbox).
 import type { ContainerConfig } from "../engine/types.js";
 import { UsageError } from "../errors.js";
-import { parseDuration as composeSeconds } from "./compose/units.js";
+import { parseDuration as composeSeconds } from "../compose/units.js";
 import { DEFAULT_HEALTH, type HealthSpec, type PortMapping } from "./types.js";
 
 /** The sandbox's anonymous volume that replicas mount read-only: the sandbox's config binds it (Binds: [PROBE_DIR]). */

@@ -215,20 +215,33 @@ function overlaps(a: string, b: string): boolean {
   return covers(a, b) || covers(b, a);
 }
 
+/**
+ * The first two mappings that would bind one host port on overlapping addresses, or null.
+ * Grouped by port first: a range of thousands of ports is not compared pair by pair.
+ */
+export function portConflict<T extends PortMapping>(ports: T[]): [T, T] | null {
+  const byPort = new Map<string, T[]>();
+  for (const p of ports) {
+    if (p.hostPort === null) continue;
+    const key = `${p.hostPort}/${p.protocol}`;
+    const seen = byPort.get(key) ?? [];
+    const other = seen.find((q) => overlaps(q.hostIp, p.hostIp));
+    if (other) return [other, p];
+    seen.push(p);
+    byPort.set(key, seen);
+  }
+  return null;
+}
+
 /** Refuses one host port twice: Docker would fail late, after creating the sandbox. */
 export function checkPortConflicts(ports: PortMapping[]): void {
-  for (let i = 0; i < ports.length; i++) {
-    for (let j = i + 1; j < ports.length; j++) {
-      const a = ports[i]!;
-      const b = ports[j]!;
-      const sameAddress = overlaps(a.hostIp, b.hostIp);
-      if (a.hostPort !== null && a.hostPort === b.hostPort && a.protocol === b.protocol && sameAddress) {
-        throw usage(
-          `host port ${a.hostPort}/${a.protocol} is published twice (${formatPort(a)} and ${formatPort(b)})`,
-          "a host port can carry one mapping: pick another host port for one of them",
-        );
-      }
-    }
+  const conflict = portConflict(ports);
+  if (conflict) {
+    const [a, b] = conflict;
+    throw usage(
+      `host port ${a.hostPort}/${a.protocol} is published twice (${formatPort(a)} and ${formatPort(b)})`,
+      "a host port can carry one mapping: pick another host port for one of them",
+    );
   }
 }
 

@@ -72,6 +72,15 @@ export interface ReplicaSpec {
   stopSignal: string | null;
   /** How each replica's health is checked; absent in records written before health checks (= the image's own). */
   health?: HealthSpec;
+  /** The engine's restart policy for replicas; absent: pod's own (unless-stopped, set once a replica serves). */
+  restart?: RestartPolicy;
+}
+
+/** Docker's restart policies, as Compose's `restart:` and `deploy.restart_policy` name them. */
+export interface RestartPolicy {
+  name: "no" | "always" | "on-failure" | "unless-stopped";
+  /** With on-failure: at most this many restarts; absent: no limit. */
+  maxRetries?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 // Beyond one host: a compose file in, Kubernetes, Swarm and Compose out — on the real engine.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,6 +40,14 @@ describe("compose in", () => {
     expect((await pod(["down", "-f", file, "-p", "e2e-proj"])).code).toBe(0);
   });
 
+  it("config -f prints the project as Compose names it, and touches no engine", async () => {
+    const r = await pod(["config", "-f", `${FIXTURES}replicas/compose.yaml`], { WEB_PORT: "18397" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^name: replicas\nservices:\n  web:\n/);
+    expect(r.stdout).toContain('published: "18397"');
+    expect(r.stdout).toContain("networks:\n  default:\n    name: replicas_default");
+  });
+
   it("build: is refused with the command that builds the image first; unknown keys are warned about", async () => {
     const file = join(dir, "build.yaml");
     writeFileSync(file, "services:\n  app:\n    build: ./app\n    image: myapp:1\n");
@@ -57,6 +66,32 @@ describe("compose in", () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain("bad.yaml");
     expect(invalid.stderr).toContain("services.app.ports");
+  });
+});
+
+describe("compose in: hostile files, one line each, nothing created", () => {
+  it("a FIFO, /dev/zero, an alias bomb, deep nesting and a file over the cap are refused at once", async () => {
+    const fifo = join(dir, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const bomb = join(dir, "bomb.yaml");
+    writeFileSync(bomb, ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ..."bcdefghi".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`), "services: {web: {image: http_server, x-bomb: *i}}"].join("\n"));
+    const deep = join(dir, "deep.yaml");
+    writeFileSync(deep, `services:\n  web:\n    image: http_server\n    x-deep: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`);
+    const big = join(dir, "big.yaml");
+    writeFileSync(big, `services: {web: {image: http_server}}\nx-pad: "${"x".repeat(10 * 1024 * 1024)}"\n`);
+    const rows: [string[], RegExp][] = [
+      [["up", "-f", fifo], /^pod: -f \S+fifo\.yaml is a FIFO \(named pipe\), not a regular file; /],
+      [["up", "-f", "/dev/zero"], /^pod: -f \/dev\/zero is a character device, not a regular file; /],
+      [["up", "--env-file", fifo, "http_server"], /^pod: --env-file \S+fifo\.yaml is a FIFO \(named pipe\), not a regular file; /],
+      [["up", "--dry-run", "-f", bomb], /^pod: \S+bomb\.yaml: its aliases expand too far/],
+      [["up", "--dry-run", "-f", deep], /^pod: \S+deep\.yaml:4:\d+: nested more than 100 levels deep; /],
+      [["up", "--dry-run", "-f", big], /^pod: -f \S+big\.yaml is 10\.1 MiB, more than the 4\.0 MiB pod reads in one file; /],
+    ];
+    for (const [args, line] of rows) {
+      const r = await pod(args);
+      expect([r.code, r.stderr.trim().split("\n").length], `${args.join(" ")}: ${r.stderr}`).toEqual([2, 1]);
+      expect(r.stderr).toMatch(line);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MAX_INPUT_BYTES, readInputFile } from "../../../src/cli/files.js";
+import { MAX_INPUT_BYTES, readInputFile } from "../../../src/files.js";
 import { FileReadError } from "../../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pod-files-"));

@@ -3,7 +3,7 @@
 // at all, or at least no write. Rows from issue 20.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EngineTarget } from "../../../src/cli/deps.js";
-import { readInputFile } from "../../../src/cli/files.js";
+import { readInputFile } from "../../../src/files.js";
 import { run } from "../../../src/cli/parser.js";
 import { EngineError } from "../../../src/errors.js";
 import { fakeDeps, FakeEngine } from "../../support/fake-engine.js";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { toCompose } from "../../../src/export/compose.js";
-import { loadCompose } from "../../../src/spec/compose.js";
+import { loadCompose } from "../../../src/compose/pods.js";
 import { healthFromCompose } from "../../../src/spec/health.js";
 import type { PodSpec } from "../../../src/spec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { swarmExport, toSwarmStack } from "../../../src/export/swarm.js";
-import { validateCompose } from "../../../src/spec/compose/schema.js";
-import type { Json } from "../../../src/spec/compose/interpolate.js";
+import { validateCompose } from "../../../src/compose/schema.js";
+import type { Json } from "../../../src/compose/interpolate.js";
 import type { PodSpec } from "../../../src/spec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";
 

