@@ -5,7 +5,7 @@ import { networkHash, replicaHash } from "../spec/hash.js";
 import { modeOf, type EngineFacts } from "../modes/index.js";
 import { healthcheckConfig, PROBE_DIR } from "../spec/health.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
-import { Label, lockName, ownerLabels, recordName, replicaName, sandboxName } from "../state/labels.js";
+import { Label, lockName, ownerLabels, recordRef, replicaName, sandboxName } from "../state/labels.js";
 import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";
 
@@ -85,18 +85,20 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
 /** The restart policy a serving replica keeps: a crash brings it back into the same namespace. */
 export const REPLICA_RESTART_POLICY = "unless-stopped";
 
-/** Never started, no network: a container whose labels hold the pod's record. */
-export function recordConfig(record: PodRecord, copy: "a" | "b"): ContainerConfig {
-  const name = recordName(record.pod, record.revision, copy);
+/**
+ * A record revision, as the labels of an image with no files: `docker container prune` and
+ * `docker system prune [--volumes]` leave tagged images alone, so the record outlives every
+ * container of the pod, which is what it is for.
+ */
+export function recordImage(record: PodRecord): { ref: string; labels: Record<string, string> } {
+  const ref = recordRef(record.pod, record.revision);
   return {
-    name,
-    Image: SANDBOX_IMAGE,
-    Labels: {
-      ...ownerLabels(record.key, record.pod, "record", name),
+    ref,
+    labels: {
+      ...ownerLabels(record.key, record.pod, "record", ref),
       [Label.revision]: String(record.revision),
       [Label.record]: encodeRecord(record),
     },
-    HostConfig: { NetworkMode: "none" },
   };
 }
 

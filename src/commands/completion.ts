@@ -48,8 +48,9 @@ export function completeCommand(deps: Deps, state: RunState, shapes: () => Comma
             const record = (await readPod(engine, what.pod)).record;
             generations = (record?.history ?? []).filter((g) => g.status === "ok" && g.number !== record!.generation).map((g) => String(g.number));
           } else {
-            const listed = await engine.listContainers([`${Label.role}=record`]);
-            pods = [...new Set(listed.map((c) => c.labels[Label.pod]!).filter(Boolean))];
+            // Every pod has a record (its image) or a sandbox: one listing of each.
+            const [records, sandboxes] = await Promise.all([engine.listImages([`${Label.role}=record`]), engine.listContainers([`${Label.role}=sandbox`])]);
+            pods = [...new Set([...records, ...sandboxes].map((c) => c.labels[Label.pod]!).filter(Boolean))].sort();
           }
         } catch {
           // no engine: nothing to offer from it

@@ -3,7 +3,7 @@
 // uses, commands can be tested with an in-memory fake, and the one adapter (./docker.ts)
 // implements them all on dockerode. Probes that read /proc or open sockets are not here:
 // they live in src/probes/, on top of these.
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PullProgress, StatsSample } from "./types.js";
+import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, ImageSummary, LogLine, LogOptions, NetworkInfo, NetworkSpec, PullProgress, StatsSample, VolumeInfo, VolumeSpec } from "./types.js";
 
 /** The sandbox image's program (fixtures/sandbox): its probe, connect and nat modes answer from inside a pod's namespace. */
 export const SANDBOX_PROGRAM = "/pod-sandbox";
@@ -75,5 +75,38 @@ export interface EventClient {
   pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
 }
 
+/** Networks and volumes, for compose projects. */
+export interface NetworkClient {
+  /** Networks carrying every label filter. */
+  listNetworks(labelFilters: string[]): Promise<NetworkInfo[]>;
+  /** null when there is no such network. */
+  inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  /** The new network's id. */
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  /** A network already gone counts as removed. */
+  removeNetwork(id: string): Promise<void>;
+}
+
+export interface VolumeClient {
+  listVolumes(labelFilters: string[]): Promise<VolumeInfo[]>;
+  inspectVolume(name: string): Promise<VolumeInfo | null>;
+  /** The new volume's name. */
+  createVolume(spec: VolumeSpec): Promise<string>;
+  /** A volume already gone counts as removed. */
+  removeVolume(name: string): Promise<void>;
+}
+
+/**
+ * Images that hold only labels: where pod keeps a pod's record, since no prune of
+ * containers, volumes or dangling images touches a tagged image.
+ */
+export interface LabelledImageClient {
+  /** An image with no files, only these labels, under `repoTag`; its id. */
+  createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string>;
+  listImages(labelFilters: string[]): Promise<ImageSummary[]>;
+  /** An image already gone counts as removed. */
+  removeImage(ref: string): Promise<void>;
+}
+
 /** Everything the adapter offers; most code takes one of the parts above. */
-export interface Engine extends SystemClient, ContainerClient, ExecClient, ImageClient, EventClient {}
+export interface Engine extends SystemClient, ContainerClient, ExecClient, ImageClient, EventClient, NetworkClient, VolumeClient, LabelledImageClient {}

@@ -197,3 +197,42 @@ export interface StatsSample {
   blkRead: number;
   blkWrite: number;
 }
+
+/** An image as `GET /images/json` lists it. */
+export interface ImageSummary {
+  id: string;
+  /** name:tag; [] when untagged. */
+  repoTags: string[];
+  labels: Record<string, string>;
+  /** Unix ms. */
+  created: number;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+  internal: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver?: string;
+  internal?: boolean;
+  labels: Record<string, string>;
+  /** The driver's options, e.g. com.docker.network.bridge.name. */
+  options?: Record<string, string>;
+}
+
+export interface VolumeInfo {
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+}
+
+export interface VolumeSpec {
+  name: string;
+  labels: Record<string, string>;
+  driver?: string;
+}

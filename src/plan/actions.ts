@@ -1,6 +1,6 @@
 // What a plan is made of, and how it reads. Each action is one thing the executor does
 // with one engine call (or one create+start, one stop+remove), deciding nothing.
-import type { ContainerRef } from "../state/observe.js";
+import type { ContainerRef, RecordCopy } from "../state/observe.js";
 import type { PodRecord } from "../state/record.js";
 import { replicaName, sandboxName } from "../state/labels.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
@@ -33,9 +33,7 @@ export type Action =
   /** Every copy of the record: the last thing `down` removes. */
   | { kind: "remove-record"; copies: RecordCopy[]; reason: string };
 
-export interface RecordCopy extends ContainerRef {
-  revision: number;
-}
+export type { RecordCopy } from "../state/observe.js";
 
 export type ActionKind = Action["kind"];
 

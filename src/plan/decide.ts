@@ -82,10 +82,10 @@ function healthchecksOf(images: Record<string, ImageInfo | null>): Record<string
   return Object.fromEntries(Object.values(images).flatMap((i) => (i ? [[i.id, i.healthcheck] as const] : [])));
 }
 
-/** Whether the newest record revision is held whole, as it should be. */
+/** Whether the newest record revision is held as it should be: in an image, read, not rebuilt from the containers. */
 export function recordIsWhole(pod: ObservedPod): boolean {
   const revision = pod.record?.revision;
-  return !pod.recovered && pod.recordCopies.filter((c) => c.revision === revision).length >= 2;
+  return !pod.recovered && pod.recordCopies.some((c) => c.revision === revision && c.kind === "image");
 }
 
 function base(snapshot: Snapshot, request: ChangeRequest, refusal: PodError | null): Decision {

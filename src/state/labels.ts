@@ -41,7 +41,13 @@ export function lockName(pod: string): string {
   return `${pod}-lock`;
 }
 
-/** Record copies: `<pod>-record.<revision>.<copy>`. The dot keeps them apart from replica names. */
+/** Where a pod's record revision is kept: the label-only image `pod-record:<pod>.<revision>`. */
+export const RECORD_REPOSITORY = "pod-record";
+export function recordRef(pod: string, revision: number): string {
+  return `${RECORD_REPOSITORY}:${pod}.${revision}`;
+}
+
+/** Record copies of older pods: `<pod>-record.<revision>.<copy>` containers. The dot keeps them apart from replica names. */
 export function recordName(pod: string, revision: number, copy: "a" | "b"): string {
   return `${pod}-record.${revision}.${copy}`;
 }

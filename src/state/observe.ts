@@ -2,7 +2,7 @@
 // calls that produced the container descriptions happen once per command, elsewhere
 // (apply/snapshot.ts). Here: which containers are pod's own, the record, and each
 // container's facts.
-import type { ContainerHealth, ContainerInfo, ContainerNetwork, PublishedPort } from "../engine/types.js";
+import type { ContainerHealth, ContainerInfo, ContainerNetwork, ImageSummary, PublishedPort } from "../engine/types.js";
 import { PodNotFoundError } from "../errors.js";
 import type { PodSpec, ReplicaSpec } from "../spec/types.js";
 import { isOwnName, Label, ownerProof, previousName, type Role } from "./labels.js";
@@ -14,6 +14,12 @@ export const LOCK_KEY = "pod-lock";
 export interface ContainerRef {
   id: string;
   name: string;
+}
+
+/** Where one revision of a pod's record is kept: a label-only image (its name the reference), or, for older pods, a never-started container. */
+export interface RecordCopy extends ContainerRef {
+  revision: number;
+  kind: "image" | "container";
 }
 
 export interface ObservedContainer extends ContainerRef {
@@ -71,7 +77,7 @@ export interface ObservedPod {
   record: PodRecord | null;
   recovered: boolean;
   /** Every record copy, the newest revision's included: older ones are cleared on the next write. */
-  recordCopies: (ContainerRef & { revision: number })[];
+  recordCopies: RecordCopy[];
   sandbox: ObservedSandbox | null;
   replicas: ObservedReplica[];
   /** Replaced or failed replicas kept stopped for their logs: not part of the pod. */
@@ -141,8 +147,51 @@ function base(c: ContainerInfo): ObservedContainer {
   };
 }
 
-export function observePod(name: string, containers: ContainerInfo[]): ObservedPod {
-  const mine = containers.filter((c) => c.labels[Label.pod] === name);
+/**
+ * A record image as the container checks read it: never started, its name the reference it
+ * was created under (a copy, retagged or committed, carries another).
+ */
+function recordImageAsContainer(image: ImageSummary, pod: string): ContainerInfo[] {
+  const createdAs = image.labels[Label.createdAs] ?? "";
+  const named = image.repoTags.find((t) => t === createdAs) ?? image.repoTags[0];
+  if (!named || image.labels[Label.pod] !== pod) return [];
+  return [
+    {
+      id: image.id,
+      name: named,
+      image: "",
+      imageId: image.id,
+      created: image.created,
+      labels: image.labels,
+      state: "created",
+      running: false,
+      restarting: false,
+      exitCode: 0,
+      oomKilled: false,
+      error: "",
+      startedAt: 0,
+      finishedAt: 0,
+      restartCount: 0,
+      restartPolicy: "",
+      pid: 0,
+      networkMode: "none",
+      ports: [],
+      networks: [],
+      env: [],
+      health: null,
+    },
+  ];
+}
+
+/**
+ * `containers`: the engine's containers carrying the pod's labels; `recordImages`: the
+ * label-only images that hold its record (older pods kept it in never-started containers,
+ * still read, and moved to an image on the next write).
+ */
+export function observePod(name: string, containers: ContainerInfo[], recordImages: ImageSummary[] = []): ObservedPod {
+  const images = recordImages.flatMap((i) => recordImageAsContainer(i, name));
+  const imageIds = new Set(images.map((i) => i.id));
+  const mine = [...containers.filter((c) => c.labels[Label.pod] === name), ...images];
   const key = podKey(mine, name);
   const pod: ObservedPod = { name, key, record: null, recovered: false, recordCopies: [], sandbox: null, replicas: [], previous: [], lock: null, foreign: [] };
   let newestRecord: PodRecord | null = null;
@@ -160,7 +209,7 @@ export function observePod(name: string, containers: ContainerInfo[]): ObservedP
           pod.foreign.push({ id: c.id, name: c.name, why: "an unreadable record" });
           continue;
         }
-        pod.recordCopies.push({ id: c.id, name: c.name, revision: record.revision });
+        pod.recordCopies.push({ id: c.id, name: c.name, revision: record.revision, kind: imageIds.has(c.id) ? "image" : "container" });
         if (!newestRecord || record.revision > newestRecord.revision) newestRecord = record;
         break;
       }
@@ -238,9 +287,9 @@ function recoverRecord(pod: ObservedPod, key: string | null): PodRecord | null {
 }
 
 /** Groups a multi-pod snapshot (for `ps`) by pod name, in name order. */
-export function observeAll(containers: ContainerInfo[]): ObservedPod[] {
-  const names = [...new Set(containers.map((c) => c.labels[Label.pod]).filter((n): n is string => !!n))].sort();
-  return names.map((n) => observePod(n, containers));
+export function observeAll(containers: ContainerInfo[], recordImages: ImageSummary[] = []): ObservedPod[] {
+  const names = [...new Set([...containers, ...recordImages].map((c) => c.labels[Label.pod]).filter((n): n is string => !!n))].sort();
+  return names.map((n) => observePod(n, containers, recordImages.filter((i) => i.labels[Label.pod] === n)));
 }
 
 /** Whether anything of the pod is on the engine: its record, its sandbox or a replica. */

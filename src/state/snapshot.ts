@@ -3,7 +3,7 @@
 // the facts every check needs — the images involved, the engine's kernel and sysctls. Planning
 // and every check are pure functions of this (state/observe.ts, plan/), so --dry-run gives the
 // real run's verdict.
-import type { ContainerClient, Engine } from "../engine/engine.js";
+import type { ContainerClient, Engine, LabelledImageClient } from "../engine/engine.js";
 import type { ContainerInfo, ContainerSummary, ImageInfo } from "../engine/types.js";
 import type { EngineFacts } from "../modes/index.js";
 import type { Probes } from "../probes/probes.js";
@@ -50,14 +50,16 @@ async function describe(engine: ContainerClient, labelFilters: string[]): Promis
   return described.filter((c): c is ContainerInfo => c !== null);
 }
 
-/** One pod as the engine has it now. */
-export async function readPod(engine: ContainerClient, pod: string): Promise<ObservedPod> {
-  return observePod(pod, await describe(engine, [`${Label.pod}=${pod}`]));
+/** One pod as the engine has it now: its containers, and the images that hold its record. */
+export async function readPod(engine: ContainerClient & LabelledImageClient, pod: string): Promise<ObservedPod> {
+  const [containers, records] = await Promise.all([describe(engine, [`${Label.pod}=${pod}`]), engine.listImages([`${Label.pod}=${pod}`, `${Label.role}=record`])]);
+  return observePod(pod, containers, records);
 }
 
 /** Every pod on the engine, in name order. */
-export async function readPods(engine: ContainerClient): Promise<ObservedPod[]> {
-  return observeAll(await describe(engine, [Label.pod]));
+export async function readPods(engine: ContainerClient & LabelledImageClient): Promise<ObservedPod[]> {
+  const [containers, records] = await Promise.all([describe(engine, [Label.pod]), engine.listImages([`${Label.role}=record`])]);
+  return observeAll(containers, records);
 }
 
 /** net.ipv4.tcp_migrate_req came in Linux 5.14; Docker refuses an unknown sysctl. */

@@ -1,7 +1,8 @@
 // Observed pods for planner and status tests, built the way the engine describes them:
 // from the same configs pod renders, so labels and proofs are real.
-import { recordConfig, replicaConfig, sandboxConfig } from "../../src/apply/render.js";
-import type { ContainerConfig, ContainerInfo } from "../../src/engine/types.js";
+import { recordImage, replicaConfig, sandboxConfig } from "../../src/apply/render.js";
+import type { ContainerConfig, ContainerInfo, ImageSummary } from "../../src/engine/types.js";
+import { ownerProof, RECORD_REPOSITORY } from "../../src/state/labels.js";
 import type { PodSpec, ReplicaSpec } from "../../src/spec/types.js";
 import { observePod, type ObservedPod } from "../../src/state/observe.js";
 import type { PodRecord } from "../../src/state/record.js";
@@ -90,12 +91,30 @@ export function recordOf(spec: PodSpec, o: { generation?: number; revision?: num
   };
 }
 
+/** The record's image, as the listing of images describes it (kept among the containers, told apart by `observed`). */
 export function records(record: PodRecord): ContainerInfo[] {
-  return (["a", "b"] as const).map((copy) => info(`rec${record.revision}${copy}`, recordConfig(record, copy), { state: "created" }));
+  const { ref, labels } = recordImage(record);
+  return [info(`sha256:rec${record.revision}`, { name: ref, Image: "", Labels: labels, HostConfig: {} }, { state: "created" })];
 }
 
+/** The record as older pods kept it: two never-started containers, `web-record.<revision>.<copy>`. */
+export function legacyRecords(record: PodRecord): ContainerInfo[] {
+  const { labels } = recordImage(record);
+  return (["a", "b"] as const).map((copy) => {
+    const name = `${record.pod}-record.${record.revision}.${copy}`;
+    const own = { ...labels, "dev.pod.created-as": name, "dev.pod.owner": ownerProof(record.key, record.pod, "record", name) };
+    return info(`rec${record.revision}${copy}`, { name, Image: "pod-sandbox:latest", Labels: own, HostConfig: { NetworkMode: "none" } }, { state: "created" });
+  });
+}
+
+function asImage(c: ContainerInfo): ImageSummary {
+  return { id: c.id, repoTags: [c.name], labels: c.labels, created: c.created };
+}
+
+const isRecordImage = (c: ContainerInfo) => c.name.startsWith(`${RECORD_REPOSITORY}:`);
+
 export function observed(containers: ContainerInfo[]): ObservedPod {
-  return observePod("web", containers);
+  return observePod("web", containers.filter((c) => !isRecordImage(c)), containers.filter(isRecordImage).map(asImage));
 }
 
 /** A healthy pod of `n` replicas of `spec`, with its record. */

@@ -331,6 +331,82 @@ export class FakeEngine implements Engine {
     for (const [prefix, message] of this.failing) if (call.startsWith(prefix)) throw new EngineError(message);
   }
 
+  /** Networks and volumes by name, with their labels. */
+  networks = new Map<string, { id: string; labels: Record<string, string>; driver: string; internal: boolean }>([["bridge", { id: "net-bridge", labels: {}, driver: "bridge", internal: false }]]);
+  volumes = new Map<string, { labels: Record<string, string>; driver: string }>();
+
+  private labelled(labels: Record<string, string>, filters: string[]): boolean {
+    return filters.every((f) => {
+      const [k, v] = f.split("=");
+      return v === undefined ? k! in labels : labels[k!] === v;
+    });
+  }
+
+  async listNetworks(labelFilters: string[]) {
+    return [...this.networks].filter(([, n]) => this.labelled(n.labels, labelFilters)).map(([name, n]) => ({ id: n.id, name, labels: n.labels, driver: n.driver, internal: n.internal }));
+  }
+
+  async inspectNetwork(name: string) {
+    const n = this.networks.get(name) ?? [...this.networks.entries()].find(([, x]) => x.id === name)?.[1];
+    const key = [...this.networks.entries()].find(([, x]) => x === n)?.[0];
+    return n && key ? { id: n.id, name: key, labels: n.labels, driver: n.driver, internal: n.internal } : null;
+  }
+
+  async createNetwork(spec: { name: string; driver?: string; internal?: boolean; labels: Record<string, string> }): Promise<string> {
+    this.calls.push(`create network ${spec.name}`);
+    this.fault(`create network ${spec.name}`);
+    if (this.networks.has(spec.name)) throw new EngineError(`network with name ${spec.name} already exists`, undefined, 409);
+    const id = `net${this.next++}`;
+    this.networks.set(spec.name, { id, labels: spec.labels, driver: spec.driver ?? "bridge", internal: spec.internal ?? false });
+    return id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    const entry = [...this.networks.entries()].find(([name, n]) => n.id === id || name === id);
+    this.calls.push(`remove network ${entry?.[0] ?? id}`);
+    if (entry) this.networks.delete(entry[0]);
+  }
+
+  async listVolumes(labelFilters: string[]) {
+    return [...this.volumes].filter(([, v]) => this.labelled(v.labels, labelFilters)).map(([name, v]) => ({ name, labels: v.labels, driver: v.driver }));
+  }
+
+  async inspectVolume(name: string) {
+    const v = this.volumes.get(name);
+    return v ? { name, labels: v.labels, driver: v.driver } : null;
+  }
+
+  async createVolume(spec: { name: string; labels: Record<string, string>; driver?: string }): Promise<string> {
+    this.calls.push(`create volume ${spec.name}`);
+    this.volumes.set(spec.name, { labels: spec.labels, driver: spec.driver ?? "local" });
+    return spec.name;
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    this.calls.push(`remove volume ${name}`);
+    this.volumes.delete(name);
+  }
+
+  /** Label-only images by reference: where records are kept. */
+  readonly labelledImages = new Map<string, { id: string; labels: Record<string, string>; created: number }>();
+
+  async createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string> {
+    this.calls.push(`create image ${repoTag}`);
+    this.fault(`create image ${repoTag}`);
+    const id = `sha256:img${this.next++}`;
+    this.labelledImages.set(repoTag, { id, labels, created: this.tick() });
+    return id;
+  }
+
+  async listImages(labelFilters: string[]) {
+    return [...this.labelledImages].filter(([, i]) => this.labelled(i.labels, labelFilters)).map(([tag, i]) => ({ id: i.id, repoTags: [tag], labels: i.labels, created: i.created }));
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    this.calls.push(`remove image ${ref}`);
+    this.labelledImages.delete(ref);
+  }
+
   close(): void {}
 
   // ---- faults, as a user's hand would inject them
@@ -362,9 +438,14 @@ export class FakeEngine implements Engine {
     return [...this.containers.values()].map((c) => c.config.name).sort();
   }
 
-  /** Names of the pod's containers other than its records. */
+  /** Names of the pod's containers (records are images now: `recordRefs`). */
   podNames(): string[] {
     return this.names().filter((n) => !/-record\.\d+\.[ab]$/.test(n));
+  }
+
+  /** The references of the label-only images that hold records, sorted. */
+  recordRefs(): string[] {
+    return [...this.labelledImages.keys()].sort();
   }
 }
 

@@ -53,13 +53,9 @@ describe("agent", () => {
   });
 
   it("leaves alone a pod whose record a newer pod wrote, and says so once", async () => {
-    const { deps } = fakeDeps(engine);
-    // Rewrite the record as a newer pod would have.
-    const rec = engine.find(engine.names().find((n) => n.endsWith(".a"))!)!;
-    const label = rec.config.Labels["dev.pod.record"]!;
-    rec.config.Labels["dev.pod.record"] = JSON.stringify({ ...JSON.parse(label), writer: "99.0.0" });
-    for (const n of engine.names().filter((n) => n.endsWith(".b"))) await engine.removeContainer(engine.find(n)!.id);
-    void deps;
+    // Rewrite the newest record as a newer pod would have.
+    const rec = engine.labelledImages.get(engine.recordRefs().at(-1)!)!;
+    rec.labels["dev.pod.record"] = JSON.stringify({ ...JSON.parse(rec.labels["dev.pod.record"]!), writer: "99.0.0" });
     engine.kill("web-sandbox");
     const a = agent();
     await a.sync("web", "web-sandbox die");

@@ -3,6 +3,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../../src/cli/parser.js";
 import { EngineUnreachableError } from "../../../src/errors.js";
+import { ownerProof } from "../../../src/state/labels.js";
 import { fakeDeps, FakeEngine } from "../../support/fake-engine.js";
 
 let engine: FakeEngine;
@@ -26,17 +27,17 @@ describe("up", () => {
     expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
     expect(engine.calls.filter((c) => c.startsWith("create"))).toEqual([
       "create web-lock",
-      "create web-record.1.a",
-      "create web-record.1.b",
+      "create image pod-record:web.1",
       "create web-sandbox",
       "create web-1",
       "create web-2",
       "create web-3",
-      "create web-record.2.a",
-      "create web-record.2.b",
+      "create image pod-record:web.2",
     ]);
     expect(engine.calls.at(-1)).toBe("remove web-lock");
-    expect(engine.names().filter((n) => n.includes("record"))).toEqual(["web-record.2.a", "web-record.2.b"]);
+    // The record lives in label-only images, which no container prune touches: the newest two revisions.
+    expect(engine.recordRefs()).toEqual(["pod-record:web.1", "pod-record:web.2"]);
+    expect(engine.names()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
     expect(r.out).toContain("pod web: 3/3 replicas ready (running)");
     expect(r.out).toContain("0.0.0.0:80->8080/tcp");
   });
@@ -203,11 +204,23 @@ describe("the record", () => {
     expect(engine.find("web-3")!.config.Env).toContain("A=1");
   });
 
-  it("survives the loss of one record copy, and writes it whole again on the next change", async () => {
+  it("survives the loss of the newest record revision (docker rmi by hand): the one before it is read, and written anew", async () => {
     await pod("up --replicas 2 -p 80:8080 web");
-    await engine.removeContainer(engine.find("web-record.2.a")!.id);
+    await engine.removeImage("pod-record:web.2");
+    expect((await pod("scale web 3")).code).toBe(0);
+    expect(engine.recordRefs()).toEqual(["pod-record:web.1", "pod-record:web.2"]);
+    expect(engine.podNames()).toEqual(["web-1", "web-2", "web-3", "web-sandbox"]);
+  });
+
+  it("a record kept in containers by an older pod is read, and moved into an image on the next write", async () => {
+    await pod("up --replicas 2 -p 80:8080 web");
+    // As an older pod wrote it: two never-started containers carrying the same labels.
+    const { labels } = [...engine.labelledImages.values()].at(-1)!;
+    for (const copy of ["a", "b"]) await engine.createContainer({ name: `web-record.9.${copy}`, Image: "pod-sandbox:latest", Labels: { ...labels, "dev.pod.created-as": `web-record.9.${copy}`, "dev.pod.owner": ownerProof(labels["dev.pod.key"]!, "web", "record", `web-record.9.${copy}`) }, HostConfig: { NetworkMode: "none" } });
+    for (const ref of engine.recordRefs()) await engine.removeImage(ref);
     expect((await pod("scale web 2")).code).toBe(0);
-    expect(engine.names().filter((n) => n.includes("record"))).toEqual(["web-record.3.a", "web-record.3.b"]);
+    expect(engine.names().filter((n) => n.includes("record"))).toEqual([]);
+    expect(engine.recordRefs()).toHaveLength(1);
   });
 
   it("brings replicas stranded by a restarted sandbox into its new namespace", async () => {
@@ -305,8 +318,11 @@ describe("down", () => {
     engine.calls.length = 0;
     expect((await pod("down web")).code).toBe(0);
     const removals = engine.calls.filter((c) => c.startsWith("remove web-") && c !== "remove web-lock");
-    expect(removals.slice(-3)).toEqual(["remove web-sandbox", "remove web-record.2.a", "remove web-record.2.b"]);
+    expect(removals.slice(-1)).toEqual(["remove web-sandbox"]);
+    expect(engine.calls.filter((c) => c.startsWith("remove image"))).toEqual(["remove image pod-record:web.1", "remove image pod-record:web.2"]);
+    expect(engine.calls.indexOf("remove web-sandbox")).toBeLessThan(engine.calls.indexOf("remove image pod-record:web.1"));
     expect(engine.names()).toEqual([]);
+    expect(engine.recordRefs()).toEqual([]);
   });
 
   it("says so and exits 0 for a pod that does not exist", async () => {

@@ -1,7 +1,7 @@
 // Which containers are the pod's own, and what its record says, from one snapshot.
 import { describe, expect, it } from "vitest";
 import { Label } from "../../../src/state/labels.js";
-import { healthy, observed, podSpec, recordOf, records, replica, sandbox } from "../../support/builders.js";
+import { healthy, legacyRecords, observed, podSpec, recordOf, records, replica, sandbox } from "../../support/builders.js";
 
 const v1 = podSpec(3);
 
@@ -48,7 +48,10 @@ describe("the record", () => {
     const pod = observed([...records(old), ...records(next), sandbox(v1)]);
     expect(pod.record?.revision).toBe(2);
     expect(pod.record?.spec.replicas).toBe(5);
-    expect(pod.recordCopies.map((c) => c.revision)).toEqual([1, 1, 2, 2]);
+    expect(pod.recordCopies.map((c) => [c.revision, c.kind])).toEqual([
+      [1, "image"],
+      [2, "image"],
+    ]);
   });
 
   it("survives the loss of one copy", () => {
@@ -69,8 +72,14 @@ describe("the record", () => {
     expect(pod.record?.spec.network.ports).toEqual(v1.network.ports);
   });
 
-  it("never reads a record that was started: records are never started", () => {
-    const [a] = records(recordOf(v1));
+  it("reads an older pod's record containers, as copies to move into an image", () => {
+    const pod = observed([...legacyRecords(recordOf(v1, { revision: 4 })), sandbox(v1)]);
+    expect(pod.record?.revision).toBe(4);
+    expect(pod.recordCopies.map((c) => c.kind)).toEqual(["container", "container"]);
+  });
+
+  it("never reads a record container that was started: records are never started", () => {
+    const [a] = legacyRecords(recordOf(v1));
     const started = { ...a!, state: "running", running: true };
     const pod = observed([started, sandbox(v1)]);
     expect(pod.foreign.map((f) => f.name)).toEqual([started.name]);
