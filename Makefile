@@ -14,7 +14,9 @@ TS_SOURCES := $(shell find src -name '*.ts')
 
 build: node_modules dist/pod.js images ## npm deps, the CLI, a running engine, the images
 
-# Debian packages, installed only when one of their commands is missing.
+# Debian packages, installed only when one of their commands is missing. Debian starts a
+# daemon it installs (sshd, on every address's port 22): a policy-rc.d answering 101 says
+# no, as in Docker's images; the ssh tests start their own sshd on 127.0.0.1.
 tools:
 	@missing=""; \
 	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
@@ -54,17 +56,14 @@ node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules
 
-# Type-checked by tsc, bundled by esbuild: one file loads faster than a tree of modules
-# (pod ps must start within twice `node -e 0`); rarely used parts (ora, ssh, tar) stay
-# separate chunks, loaded only when needed; ssh (docker-modem) and tar (tar-fs) load from
-# node_modules, only for ssh:// hosts and image builds.
-dist/pod.js: node_modules tsconfig.json $(TS_SOURCES)
+# Type-checked by tsc, bundled by esbuild (scripts/bundle.mjs): one file loads faster than a
+# tree of modules (pod ps must start within twice `node -e 0`); rarely used parts (ora,
+# compose, exports, dockerode, tar) are chunks loaded when needed, and the parts of
+# dockerode pod never runs (BuildKit's gRPC, ssh2) are left out.
+dist/pod.js: node_modules tsconfig.json scripts/bundle.mjs $(TS_SOURCES)
 	npx tsc -p tsconfig.json --noEmit
 	rm -rf dist
-	npx esbuild src/main.ts --bundle --platform=node --target=node20 --format=esm --splitting --minify --keep-names --sourcemap \
-	  --outdir=dist --entry-names=pod --chunk-names=chunks/[name]-[hash] --log-level=warning \
-	  --external:docker-modem --external:tar-fs \
-	  --banner:js="import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);"
+	node scripts/bundle.mjs
 	@touch dist/pod.js
 
 images: engine

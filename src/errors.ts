@@ -33,6 +33,23 @@ export class ImageMissingError extends PodError {
   readonly exitCode = 1;
 }
 
+/**
+ * A pull (or a registry's digest lookup) failed: the reference is not there, the registry
+ * refused the credentials, or it could not be reached. Never carries the credentials.
+ */
+export class ImagePullError extends PodError {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    hint: string | undefined,
+    readonly kind: "not-found" | "unauthorized" | "unreachable" | "other",
+    readonly ref: string,
+    readonly registry: string,
+  ) {
+    super(message, hint);
+  }
+}
+
 /** Another pod command holds the pod's lock. */
 export class PodBusyError extends PodError {
   readonly exitCode = 1;

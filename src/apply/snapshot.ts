@@ -30,6 +30,7 @@ function fromListing(c: ContainerSummary): ContainerInfo {
     ports: [],
     networks: [],
     env: [],
+    health: null,
   };
 }
 

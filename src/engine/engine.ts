@@ -1,6 +1,24 @@
 // The engine as the rest of pod sees it: a small interface, so commands can be tested with
 // an in-memory fake and run for real through the one adapter (./docker.ts).
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, StatsSample } from "./types.js";
+import type {
+  ContainerConfig,
+  ContainerInfo,
+  ContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  ExecResult,
+  ExecStreams,
+  ImageInfo,
+  ImageSummary,
+  LogLine,
+  LogOptions,
+  NetworkInfo,
+  NetworkSpec,
+  PullProgress,
+  StatsSample,
+  VolumeInfo,
+  VolumeSpec,
+} from "./types.js";
 
 /** The sandbox image's program (fixtures/sandbox): its probe, connect and nat modes answer from inside a pod's namespace. */
 export const SANDBOX_PROGRAM = "/pod-sandbox";
@@ -57,6 +75,41 @@ export interface Engine {
   pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
   /** A sysctl of the engine host's own network namespace, when pod can read it (a local engine); else null. */
   hostSysctl(name: string): Promise<string | null>;
+
+  /**
+   * Pulls `ref` (a bare name means its `latest`), reporting each line of the engine's
+   * progress. `auth` is the X-Registry-Auth value, already encoded; null: anonymous. A
+   * failure is an ImagePullError (not-found, unauthorized, unreachable, other) that never
+   * contains the credentials.
+   */
+  pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /** The digest the registry has for `ref` now, without pulling (GET /distribution/{name}/json); fails as pull does. */
+  distribution(ref: string, auth: string | null): Promise<{ digest: string }>;
+
+  /** Networks carrying every label filter. */
+  listNetworks(labelFilters: string[]): Promise<NetworkInfo[]>;
+  /** null when there is no such network. */
+  inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  /** The new network's id. */
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  /** A network already gone counts as removed. */
+  removeNetwork(id: string): Promise<void>;
+  listVolumes(labelFilters: string[]): Promise<VolumeInfo[]>;
+  inspectVolume(name: string): Promise<VolumeInfo | null>;
+  /** The new volume's name. */
+  createVolume(spec: VolumeSpec): Promise<string>;
+  /** A volume already gone counts as removed; one in use is refused (EngineError 409). */
+  removeVolume(name: string): Promise<void>;
+
+  /**
+   * An image with no files, only these labels, tagged `repoTag`: the engine's prunes of
+   * containers and volumes leave it, and any label value round-trips exactly. Its id.
+   */
+  createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string>;
+  /** Images carrying every label filter. */
+  listImages(labelFilters: string[]): Promise<ImageSummary[]>;
+  /** Untags (and removes, when it was the last tag) an image; one already gone counts as removed. */
+  removeImage(ref: string): Promise<void>;
   /** Lets the process exit: drops kept-alive connections. */
   close(): void;
 }

@@ -56,6 +56,29 @@ export interface ContainerInfo {
   ports: PublishedPort[];
   networks: ContainerNetwork[];
   env: string[];
+  /** The engine's healthcheck verdict; null when the container has no healthcheck. */
+  health: ContainerHealth | null;
+}
+
+/** `State.Health` of an inspect, with its latest probe. */
+export interface ContainerHealth {
+  status: "starting" | "healthy" | "unhealthy";
+  failingStreak: number;
+  /** The latest probe's output ("" before the first). */
+  lastOutput: string;
+  /** null before the first probe. */
+  lastExitCode: number | null;
+}
+
+/** A mount of HostConfig.Mounts, the parts pod sets. */
+export interface MountConfig {
+  Type: "bind" | "volume" | "tmpfs";
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
 /** The body of Docker's POST /containers/create, the parts pod sets. */
@@ -71,6 +94,8 @@ export interface ContainerConfig {
   StopTimeout?: number;
   StopSignal?: string;
   ExposedPorts?: Record<string, object>;
+  /** Durations in nanoseconds, as the API takes them; Test as docker's ["CMD", …], ["CMD-SHELL", "…"] or ["NONE"]. */
+  Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
   HostConfig: {
     NetworkMode?: string;
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
@@ -88,6 +113,10 @@ export interface ContainerConfig {
     SecurityOpt?: string[];
     ReadonlyRootfs?: boolean;
     Init?: boolean;
+    VolumesFrom?: string[];
+    Mounts?: MountConfig[];
+    /** Mount point → options, e.g. { "/run": "size=64m" }. */
+    Tmpfs?: Record<string, string>;
   };
   NetworkingConfig?: {
     EndpointsConfig: Record<string, { Aliases?: string[] }>;
@@ -98,6 +127,60 @@ export interface ImageInfo {
   id: string;
   /** The image's USER; "" runs as root. */
   user: string;
+  /** `name@sha256:…` for each registry it was pulled from or pushed to; [] for a local build. */
+  repoDigests: string[];
+  /** Whether the image has a HEALTHCHECK (other than NONE). */
+  healthcheck: boolean;
+}
+
+/** An image as `GET /images/json` lists it. */
+export interface ImageSummary {
+  id: string;
+  /** name:tag; [] when untagged. */
+  repoTags: string[];
+  labels: Record<string, string>;
+  /** Unix ms. */
+  created: number;
+}
+
+/** One line of a pull's progress, as the engine streams it. */
+export interface PullProgress {
+  /** The layer (or the tag) the line is about; "" for the pull as a whole. */
+  id: string;
+  /** "Pulling fs layer", "Downloading", "Pull complete", "Digest: sha256:…", … */
+  status: string;
+  /** Bytes so far and in all, when the line counts bytes. */
+  current: number | null;
+  total: number | null;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+  internal: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver?: string;
+  internal?: boolean;
+  labels: Record<string, string>;
+  /** The driver's options, e.g. com.docker.network.bridge.name. */
+  options?: Record<string, string>;
+}
+
+export interface VolumeInfo {
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+}
+
+export interface VolumeSpec {
+  name: string;
+  labels: Record<string, string>;
+  driver?: string;
 }
 
 export interface EngineInfo {
@@ -106,6 +189,10 @@ export interface EngineInfo {
   serverVersion: string;
   apiVersion: string;
   os: string;
+  /** Which engine answers: Podman's compatible API names a component "Podman Engine". */
+  engine: "docker" | "podman";
+  /** That engine's own version (Podman's, not the Docker API's it imitates). */
+  engineVersion: string;
 }
 
 export interface ExecResult {

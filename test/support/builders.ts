@@ -60,6 +60,7 @@ function info(id: string, config: ContainerConfig, o: { state?: string; startedA
     ports: [],
     networks: [],
     env: config.Env ?? [],
+    health: null,
   };
 }
 

@@ -4,7 +4,22 @@
 import type { Deps } from "../../src/cli/deps.js";
 import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, StatsSample } from "../../src/engine/types.js";
+import type {
+  ContainerConfig,
+  ContainerInfo,
+  ContainerSummary,
+  EngineEvent,
+  ExecResult,
+  ExecStreams,
+  ImageSummary,
+  LogLine,
+  NetworkInfo,
+  NetworkSpec,
+  PullProgress,
+  StatsSample,
+  VolumeInfo,
+  VolumeSpec,
+} from "../../src/engine/types.js";
 import { EngineError } from "../../src/errors.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
@@ -49,7 +64,7 @@ export class FakeEngine implements Engine {
   }
 
   async info() {
-    return { kernelVersion: this.kernelVersion, serverVersion: "20.10.24", apiVersion: "1.41", os: "fake" };
+    return { kernelVersion: this.kernelVersion, serverVersion: "20.10.24", apiVersion: "1.41", os: "fake", engine: "docker" as const, engineVersion: "20.10.24" };
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
@@ -92,6 +107,7 @@ export class FakeEngine implements Engine {
           ? [{ name: c.config.HostConfig.NetworkMode ?? "bridge", ip: `10.0.0.${c.id.slice(2)}`, ipv6: "", aliases: [] }]
           : [],
       env: c.config.Env ?? [],
+      health: null,
     };
   }
 
@@ -100,7 +116,7 @@ export class FakeEngine implements Engine {
     // Docker resolves an id as well as a reference.
     const byId = Object.keys(this.images).find((r) => this.images[r] === ref);
     const name = ref in this.images ? ref : byId;
-    return name ? { id: this.images[name]!, user: this.imageUsers[name] ?? "" } : null;
+    return name ? { id: this.images[name]!, user: this.imageUsers[name] ?? "", repoDigests: [], healthcheck: false } : null;
   }
 
   async buildImage(_dir: string, _files: string[], tag: string): Promise<void> {
@@ -263,6 +279,53 @@ export class FakeEngine implements Engine {
   async hostSysctl(name: string): Promise<string | null> {
     return this.hostSysctls[name] ?? null;
   }
+
+  // Registries, networks, volumes and label-only images: not modelled yet (no command uses them).
+  async pull(ref: string, _auth: string | null, _onProgress: (p: PullProgress) => void): Promise<void> {
+    this.calls.push(`pull ${ref}`);
+  }
+
+  async distribution(ref: string): Promise<{ digest: string }> {
+    return { digest: `sha256:${ref}` };
+  }
+
+  async listNetworks(): Promise<NetworkInfo[]> {
+    return [];
+  }
+
+  async inspectNetwork(): Promise<NetworkInfo | null> {
+    return null;
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    return `net-${spec.name}`;
+  }
+
+  async removeNetwork(): Promise<void> {}
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return [];
+  }
+
+  async inspectVolume(): Promise<VolumeInfo | null> {
+    return null;
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<string> {
+    return spec.name;
+  }
+
+  async removeVolume(): Promise<void> {}
+
+  async createLabelledImage(repoTag: string): Promise<string> {
+    return `sha256:${repoTag}`;
+  }
+
+  async listImages(): Promise<ImageSummary[]> {
+    return [];
+  }
+
+  async removeImage(): Promise<void> {}
 
   close(): void {}
 

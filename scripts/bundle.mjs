@@ -1,0 +1,65 @@
+// dist/pod.js: src/main.ts bundled by esbuild (one file loads faster than a tree of
+// modules: `pod ps` must start within twice `node -e 0`), dockerode included, so the
+// agent's image (dist/ alone, no node_modules) has all it runs.
+//
+// dockerode loads, at import, parts pod never runs: BuildKit sessions (@grpc/grpc-js,
+// protobufjs: about 0.2 s), docker-modem's ssh2 agent (pod runs the system ssh, as the
+// docker CLI does), tar-fs (pod packs a build context itself, in a chunk of its own),
+// readable-stream for a duplex pod never asks for, and `debug`, which would print request
+// headers (registry credentials) under DEBUG=modem. Each resolves here to a stand-in that
+// says so if it is ever called; nothing else of dockerode changes.
+import { build } from "esbuild";
+
+/** Which module, imported by whom, and what it was for. */
+const LEFT_OUT = [
+  { request: "./session", importer: /dockerode[\\/]lib[\\/]docker\.js$/, what: "dockerode's BuildKit session (buildImage version 2)" },
+  { request: "./ssh", importer: /docker-modem[\\/]lib[\\/]modem\.js$/, what: "docker-modem's ssh2 agent (pod runs the system ssh)" },
+  { request: "./http_duplex", importer: /docker-modem[\\/]lib[\\/]modem\.js$/, what: "docker-modem's HttpDuplex (openStdin without hijack)" },
+  { request: "tar-fs", importer: /dockerode[\\/]lib[\\/]util\.js$/, what: "dockerode's build-context packer" },
+];
+
+const standIns = {
+  name: "dockerode-stand-ins",
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/session|\.\/ssh|\.\/http_duplex|tar-fs)$/ }, (args) => {
+      const i = LEFT_OUT.findIndex((l) => l.request === args.path && l.importer.test(args.importer));
+      return i < 0 ? undefined : { path: String(i), namespace: "left-out" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => {
+      const what = JSON.stringify(`${LEFT_OUT[Number(path)].what} is not part of pod's bundle (scripts/bundle.mjs)`);
+      return { loader: "js", contents: `module.exports = function leftOut() { throw new Error(${what}); };` };
+    });
+    // docker-modem's debug("modem") logger: a no-op, whatever DEBUG says.
+    b.onResolve({ filter: /^debug$/ }, (args) => (/docker-modem[\\/]lib[\\/]modem\.js$/.test(args.importer) ? { path: "debug", namespace: "quiet" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "quiet" }, () => ({ loader: "js", contents: "module.exports = function debug() { return function () {}; };" }));
+  },
+};
+
+const result = await build({
+  entryPoints: ["src/main.ts"],
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  splitting: true,
+  minify: true,
+  keepNames: true,
+  sourcemap: true,
+  outdir: "dist",
+  entryNames: "pod",
+  chunkNames: "chunks/[name]-[hash]",
+  logLevel: "warning",
+  metafile: true,
+  plugins: [standIns],
+  // dockerode's modules are CommonJS: they call require() for Node's own modules.
+  banner: { js: "import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);" },
+});
+
+// A stand-in left unused means dockerode changed: say so rather than ship it silently.
+const inputs = Object.keys(result.metafile.inputs);
+const unused = LEFT_OUT.filter((_, i) => !inputs.includes(`left-out:${i}`)).map((l) => `${l.request} (from ${l.importer})`);
+const leaked = inputs.filter((p) => /node_modules[\\/](ssh2|@grpc|protobufjs|cpu-features)[\\/]/.test(p));
+if (unused.length > 0 || leaked.length > 0) {
+  console.error(`scripts/bundle.mjs: dockerode's layout changed: ${[...unused.map((u) => `no import of ${u}`), ...leaked.map((l) => `bundled ${l}`)].join("; ")}`);
+  process.exit(1);
+}
