@@ -1,7 +1,8 @@
 # One entry for users and CI. On a fresh Debian machine every target installs what it
 # needs: Debian's docker.io (and starts dockerd when no engine answers), Go for the sample
-# server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat), the
-# npm dependencies; then builds the CLI and the images.
+# server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat),
+# openssh (the ssh:// tests start their own sshd on 127.0.0.1), the npm dependencies; then
+# builds the CLI and the images.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -25,11 +26,20 @@ tools:
 	command -v hey     >/dev/null || missing="$$missing hey"; \
 	command -v curl    >/dev/null || missing="$$missing curl"; \
 	[ -x /usr/sbin/nft ]          || missing="$$missing nftables"; \
+	command -v ssh     >/dev/null || missing="$$missing openssh-client"; \
+	[ -x /usr/sbin/sshd ]         || missing="$$missing openssh-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  policy=keep; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy=ours; \
+	  fi; \
+	  status=0; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || status=$$?; \
+	  if [ "$$policy" = ours ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  exit $$status; \
 	fi
 
 # A Docker engine that answers: the one running, or Debian's dockerd started in the background.
