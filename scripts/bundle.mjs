@@ -9,6 +9,7 @@
 // headers (registry credentials) under DEBUG=modem. Each resolves here to a stand-in that
 // says so if it is ever called; nothing else of dockerode changes.
 import { build } from "esbuild";
+import { pathToFileURL } from "node:url";
 
 /** Which module, imported by whom, and what it was for. */
 const LEFT_OUT = [
@@ -18,7 +19,7 @@ const LEFT_OUT = [
   { request: "tar-fs", importer: /dockerode[\\/]lib[\\/]util\.js$/, what: "dockerode's build-context packer" },
 ];
 
-const standIns = {
+export const standIns = {
   name: "dockerode-stand-ins",
   setup(b) {
     b.onResolve({ filter: /^(\.\/session|\.\/ssh|\.\/http_duplex|tar-fs)$/ }, (args) => {
@@ -35,31 +36,37 @@ const standIns = {
   },
 };
 
-const result = await build({
-  entryPoints: ["src/main.ts"],
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  splitting: true,
-  minify: true,
-  keepNames: true,
-  sourcemap: true,
-  outdir: "dist",
-  entryNames: "pod",
-  chunkNames: "chunks/[name]-[hash]",
-  logLevel: "warning",
-  metafile: true,
-  plugins: [standIns],
-  // dockerode's modules are CommonJS: they call require() for Node's own modules.
-  banner: { js: "import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);" },
-});
+/** Banner for CommonJS inside an ES module bundle: dockerode's modules call require() for Node's own. */
+export const banner = { js: "import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);" };
 
-// A stand-in left unused means dockerode changed: say so rather than ship it silently.
-const inputs = Object.keys(result.metafile.inputs);
-const unused = LEFT_OUT.filter((_, i) => !inputs.includes(`left-out:${i}`)).map((l) => `${l.request} (from ${l.importer})`);
-const leaked = inputs.filter((p) => /node_modules[\\/](ssh2|@grpc|protobufjs|cpu-features)[\\/]/.test(p));
-if (unused.length > 0 || leaked.length > 0) {
-  console.error(`scripts/bundle.mjs: dockerode's layout changed: ${[...unused.map((u) => `no import of ${u}`), ...leaked.map((l) => `bundled ${l}`)].join("; ")}`);
-  process.exit(1);
+async function main() {
+  const result = await build({
+    entryPoints: ["src/main.ts"],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    splitting: true,
+    minify: true,
+    keepNames: true,
+    sourcemap: true,
+    outdir: "dist",
+    entryNames: "pod",
+    chunkNames: "chunks/[name]-[hash]",
+    logLevel: "warning",
+    metafile: true,
+    plugins: [standIns],
+    banner,
+  });
+
+  // A stand-in left unused means dockerode changed: say so rather than ship it silently.
+  const inputs = Object.keys(result.metafile.inputs);
+  const unused = LEFT_OUT.filter((_, i) => !inputs.includes(`left-out:${i}`)).map((l) => `${l.request} (from ${l.importer})`);
+  const leaked = inputs.filter((p) => /node_modules[\\/](ssh2|@grpc|protobufjs|cpu-features)[\\/]/.test(p));
+  if (unused.length > 0 || leaked.length > 0) {
+    console.error(`scripts/bundle.mjs: dockerode's layout changed: ${[...unused.map((u) => `no import of ${u}`), ...leaked.map((l) => `bundled ${l}`)].join("; ")}`);
+    process.exit(1);
+  }
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

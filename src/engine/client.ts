@@ -2,10 +2,10 @@
 // that never reach the engine (--help, --version) do not load it.
 import Docker from "dockerode";
 import modemHttp from "docker-modem/lib/http.js";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type Agent } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Endpoint } from "./endpoint.js";
-import { agentFor, modemOptions } from "./modem.js";
+import { agentsFor, modemOptions } from "./modem.js";
 
 // docker-modem follows redirects (its lib/http.js), and over a unix socket it follows them
 // to http://localhost:80: Docker answers a path with `..` (an image named `../x`) with a
@@ -17,14 +17,16 @@ modemHttp.https = { request: httpsRequest };
 /** Docker's variables, which docker-modem reads for its defaults: pod has already decided (endpoint.ts). */
 const DOCKER_ENV = ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_PATH_PREFIX", "DOCKER_CLIENT_TIMEOUT"];
 
-export async function openDocker(endpoint: Endpoint): Promise<Docker> {
+/** dockerode twice, on the same engine: for calls read whole, and for streams that stay open (modem.ts's agentsFor). */
+export async function openDocker(endpoint: Endpoint): Promise<{ calls: Docker; streams: Docker }> {
   const { options, transport } = modemOptions(endpoint);
-  const agent = await agentFor(transport);
+  const agents = await agentsFor(transport);
   const saved = DOCKER_ENV.map((k) => [k, process.env[k]] as const);
   for (const k of DOCKER_ENV) delete process.env[k];
   try {
     // docker-modem takes the agent as is; the type of its options does not list it.
-    return new Docker({ ...options, agent } as Docker.DockerOptions);
+    const open = (agent: Agent) => new Docker({ ...options, agent } as Docker.DockerOptions);
+    return { calls: open(agents.calls), streams: open(agents.streams) };
   } finally {
     for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
   }

@@ -142,14 +142,14 @@ function untilEnd(stream: NodeJS.ReadableStream): Promise<void> {
 
 export class DockerEngine implements Engine {
   readonly address: string;
-  private opened: Promise<Docker> | null = null;
+  private opened: Promise<{ calls: Docker; streams: Docker }> | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
     this.address = endpoint.host;
   }
 
-  /** dockerode, loaded and connected at the first call. */
-  private docker(): Promise<Docker> {
+  /** dockerode, loaded at the first call: one for calls read whole, one for streams (client.ts). */
+  private clients(): Promise<{ calls: Docker; streams: Docker }> {
     this.opened ??= import("./client.js")
       .then((c) => c.openDocker(this.endpoint))
       .catch((err: unknown) => {
@@ -159,13 +159,28 @@ export class DockerEngine implements Engine {
     return this.opened;
   }
 
+  private async docker(): Promise<Docker> {
+    return (await this.clients()).calls;
+  }
+
+  private async streams(): Promise<Docker> {
+    return (await this.clients()).streams;
+  }
+
   close(): void {
-    void this.opened?.then((d) => (d.modem as { agent?: Agent }).agent?.destroy(), () => undefined);
+    const agents = (d: Docker) => (d.modem as { agent?: Agent }).agent;
+    void this.opened?.then(
+      (c) => {
+        agents(c.calls)?.destroy();
+        agents(c.streams)?.destroy();
+      },
+      () => undefined,
+    );
   }
 
   /** One engine call; `answers` are statuses that are results, not failures (404: gone). */
-  private async call<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = [], tries = 1): Promise<T | null> {
-    const docker = await this.docker();
+  private async call<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = [], tries = 1, pool: "calls" | "streams" = "calls"): Promise<T | null> {
+    const docker = (await this.clients())[pool];
     for (let attempt = 1; ; attempt++) {
       try {
         return await f(docker);
@@ -208,7 +223,7 @@ export class DockerEngine implements Engine {
   async buildImage(contextDir: string, files: string[], tag: string): Promise<void> {
     // Rare (the sandbox image, the agent's, once): the tar packer loads only here.
     const { pack } = await import("tar-fs");
-    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }));
+    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), [], 1, "streams");
     for await (const line of jsonLines<{ error?: string }>(output!)) {
       if (line.error) throw new EngineError(`build image ${tag}: ${line.error.trim()}`);
     }
@@ -281,7 +296,7 @@ export class DockerEngine implements Engine {
       ...(o.since !== null ? { since: o.since } : {}),
       abortSignal: signal,
     };
-    const docker = await this.docker();
+    const docker = await this.streams();
     const partial = { stdout: "", stderr: "" };
     try {
       const answer: unknown = await docker.getContainer(seg(id)).logs(options as Docker.ContainerLogsOptions & { follow: true });
@@ -399,7 +414,7 @@ export class DockerEngine implements Engine {
   async execAttached(id: string, cmd: string[], io: ExecStreams): Promise<number> {
     const what = `run ${JSON.stringify(cmd[0] ?? "")} in container ${short(id)}`;
     const tty = io.tty !== null;
-    const docker = await this.docker();
+    const docker = await this.streams();
     try {
       const exec = await docker.getContainer(seg(id)).exec({ Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty });
       const deliver = async (output: NodeJS.ReadableStream) => {
@@ -459,7 +474,7 @@ export class DockerEngine implements Engine {
   }
 
   private async *eventStream(window: { since?: number; until?: string }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
-    const docker = await this.docker();
+    const docker = await this.streams();
     try {
       const stream = await docker.getEvents({ ...window, filters: { type: ["container"], label: labelFilters }, abortSignal: signal } as unknown as Docker.GetEventsOptions);
       for await (const e of jsonLines<EventBody>(stream)) yield toEngineEvent(e);
@@ -472,7 +487,7 @@ export class DockerEngine implements Engine {
   // ---- images from registries
 
   async pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
-    const docker = await this.docker();
+    const docker = await this.streams();
     const { fromImage, tag } = splitReference(ref);
     let output: NodeJS.ReadableStream;
     try {
@@ -561,7 +576,7 @@ export class DockerEngine implements Engine {
   async createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string> {
     const { labelledImageArchive } = await import("./archive.js");
     const archive = await labelledImageArchive(repoTag, labels, new Date());
-    const output = await this.call(`create image ${repoTag}`, (d) => d.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }));
+    const output = await this.call(`create image ${repoTag}`, (d) => d.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }), [], 1, "streams");
     for await (const line of jsonLines<{ error?: string; errorDetail?: { message?: string } }>(output!)) {
       if (line.error || line.errorDetail) throw new EngineError(`create image ${repoTag}: ${(line.errorDetail?.message ?? line.error ?? "").trim()}`);
     }

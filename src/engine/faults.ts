@@ -75,6 +75,13 @@ export function toPodError(err: unknown, what: string, where: Where): Error {
     const hint = code === "EACCES" ? "pod may not open the engine's socket: run it as root or as a member of the docker group (see the socket's owner and mode)" : START_ONE;
     return new EngineUnreachableError(`no Docker engine answers at ${where.host} (${code}${from})`, hint);
   }
+  if (code.startsWith("HPE_")) {
+    // Something answered, but not HTTP: over ssh, a login shell's or a forced command's words.
+    return new EngineUnreachableError(
+      `no Docker engine answers at ${where.host}: what answers there does not speak the Docker API (${e.message}${from})`,
+      where.host.startsWith("ssh://") ? "the ssh login must run `docker system dial-stdio` as it is asked (no ForceCommand, no nologin shell, nothing printed by the shell's startup files)" : START_ONE,
+    );
+  }
   if (TLS_FAILURE.test(code)) {
     return new EngineUnreachableError(
       `TLS with the engine at ${where.host} failed (${code}: ${e.message})`,
@@ -90,7 +97,7 @@ function sshError(e: SshFailure, where: Where): PodError {
   switch (e.kind) {
     case "host-key-changed":
       return new EngineUnreachableError(
-        `the ssh host key of ${at} has changed, so ssh refused to connect: it may not be the host you know`,
+        `the ssh host key of ${at} has changed, so ssh refused to connect: it may not be the host you know${why}`,
         "if its key really changed (a reinstall), check the new one and remove the old with ssh-keygen -R HOST",
       );
     case "host-key-unknown":

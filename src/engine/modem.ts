@@ -60,22 +60,33 @@ export function modemOptions(endpoint: Endpoint): { options: ModemOptions; trans
   throw new UsageError(`pod cannot reach an engine at ${host}`, "use unix:///path, tcp://host:port or ssh://user@host");
 }
 
-/** The connection pool for a transport: one kept-alive connection reused by a command's calls. */
-export async function agentFor(transport: Transport): Promise<Agent> {
+/**
+ * The connection pools for a transport: `calls` for answers read whole, `streams` for what
+ * stays open (events, logs -f, exec, pulls). Over ssh each connection is an ssh login, so
+ * calls share a few (a `ps` of 60 containers is not 60 logins) while every stream gets its
+ * own (a `logs -f` of 20 replicas must not wait for a free one). Kept alive either way.
+ */
+export async function agentsFor(transport: Transport): Promise<{ calls: Agent; streams: Agent }> {
   switch (transport.kind) {
     case "unix":
     case "tcp": {
       const { Agent } = await import("node:http");
-      return new Agent({ keepAlive: true });
+      const agent = new Agent({ keepAlive: true });
+      return { calls: agent, streams: agent };
     }
     case "tls": {
       const https = await import("node:https");
       const pair = transport.cert && transport.key ? { cert: transport.cert, key: transport.key } : {};
-      return new https.Agent({ keepAlive: true, ...(transport.ca ? { ca: transport.ca } : {}), ...pair, rejectUnauthorized: transport.verify }) as unknown as Agent;
+      const agent = new https.Agent({ keepAlive: true, ...(transport.ca ? { ca: transport.ca } : {}), ...pair, rejectUnauthorized: transport.verify }) as unknown as Agent;
+      return { calls: agent, streams: agent };
     }
     case "ssh": {
       const { SshAgent, sshArgv } = await import("./ssh.js");
-      return new SshAgent(sshArgv(transport.host));
+      const argv = sshArgv(transport.host);
+      return { calls: new SshAgent(argv, { maxSockets: SSH_CALL_CONNECTIONS }), streams: new SshAgent(argv) };
     }
   }
 }
+
+/** ssh logins shared by a command's calls. */
+export const SSH_CALL_CONNECTIONS = 4;

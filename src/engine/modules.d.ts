@@ -10,6 +10,7 @@ declare module "tar-stream" {
     finalize(): void;
   }
   export function pack(): Pack;
+  export function extract(): NodeJS.WritableStream & NodeJS.EventEmitter;
 }
 
 declare module "docker-modem/lib/http.js" {

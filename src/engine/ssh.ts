@@ -38,7 +38,8 @@ export function classifySsh(stderr: string): { kind: SshFailure["kind"]; detail:
     .filter((l) => l !== "" && !/^@+$/.test(l) && !/^Warning: Permanently added/.test(l));
   const find = (re: RegExp) => lines.find((l) => re.test(l)) ?? "";
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for \S+ has changed/.test(stderr)) {
-    return { kind: "host-key-changed", detail: find(/Host key for \S+ has changed|Offending \S+ key in/) };
+    // Which known_hosts line holds the old key: what the user looks at next.
+    return { kind: "host-key-changed", detail: find(/^Offending \S+ key in/) || find(/Host key for \S+ has changed/) };
   }
   if (/No \S+ host key is known for|Host key verification failed/.test(stderr)) {
     return { kind: "host-key-unknown", detail: find(/No \S+ host key is known for/) || find(/Host key verification failed/) };
