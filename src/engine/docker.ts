@@ -248,8 +248,8 @@ export class DockerEngine implements Engine {
   }
 
   async stopContainer(id: string, timeoutS: number | null): Promise<void> {
-    // 304: already stopped; 404: already gone.
-    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), [304, 404]);
+    // 304: already stopped; 404: already gone. A stop waits for the drain: not on the calls' connection.
+    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), [304, 404], 1, "streams");
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -414,15 +414,18 @@ export class DockerEngine implements Engine {
   async execAttached(id: string, cmd: string[], io: ExecStreams): Promise<number> {
     const what = `run ${JSON.stringify(cmd[0] ?? "")} in container ${short(id)}`;
     const tty = io.tty !== null;
-    const docker = await this.streams();
+    const { calls, streams } = await this.clients();
     try {
-      const exec = await docker.getContainer(seg(id)).exec({ Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty });
+      const created = await calls.getContainer(seg(id)).exec({ Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty });
+      // The engine closes the connection an exec's output came on (over ssh: that login
+      // ends), so only the start goes through the streams' pool.
+      const exec = streams.getExec(created.id);
       const deliver = async (output: NodeJS.ReadableStream) => {
         if (tty) {
           output.on("data", (chunk: Buffer) => io.stdout.write(chunk));
           await untilEnd(output);
         } else {
-          for await (const f of frames(docker.modem, output)) (f.stream === "stderr" ? io.stderr : io.stdout).write(f.data);
+          for await (const f of frames(streams.modem, output)) (f.stream === "stderr" ? io.stderr : io.stdout).write(f.data);
         }
       };
       if (io.stdin === null) {
@@ -430,7 +433,7 @@ export class DockerEngine implements Engine {
       } else {
         // Input needs the hijacked connection: bytes both ways on one socket.
         const socket = (await exec.start({ hijack: true, stdin: true, _body: { Detach: false, Tty: tty } } as Docker.ExecStartOptions)) as unknown as NodeJS.ReadWriteStream;
-        if (io.tty) await exec.resize({ h: io.tty.rows, w: io.tty.columns }).catch(() => undefined);
+        if (io.tty) await calls.getExec(created.id).resize({ h: io.tty.rows, w: io.tty.columns }).catch(() => undefined);
         const input = io.stdin;
         const onData = (d: Buffer) => socket.write(d);
         input.on("data", onData);
@@ -444,7 +447,7 @@ export class DockerEngine implements Engine {
           input.off("data", onData);
         }
       }
-      const info = await exec.inspect();
+      const info = await calls.getExec(created.id).inspect();
       return info.ExitCode ?? -1;
     } catch (err) {
       throw toPodError(err, what, this.endpoint);
