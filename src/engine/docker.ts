@@ -221,9 +221,10 @@ export class DockerEngine implements Engine {
   }
 
   async buildImage(contextDir: string, files: string[], tag: string): Promise<void> {
-    // Rare (the sandbox image, the agent's, once): the tar packer loads only here.
-    const { pack } = await import("tar-fs");
-    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), [], 1, "streams");
+    // Rare (the sandbox image, the agent's, once): the tar packer loads only here. (Its
+    // default export: a bundled CommonJS module imported at run time has no named ones.)
+    const { default: tarFs } = await import("tar-fs");
+    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(tarFs.pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), [], 1, "streams");
     for await (const line of jsonLines<{ error?: string }>(output!)) {
       if (line.error) throw new EngineError(`build image ${tag}: ${line.error.trim()}`);
     }

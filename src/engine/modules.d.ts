@@ -1,6 +1,8 @@
 // Types for the few modules pod imports that ship none: dockerode's own dependencies.
 declare module "tar-fs" {
   export function pack(dir: string, options?: { entries?: string[] }): NodeJS.ReadableStream;
+  const tarFs: { pack: typeof pack };
+  export default tarFs;
 }
 
 declare module "tar-stream" {

@@ -129,6 +129,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (!req.headers["x-registry-auth"]) return json(res, 401, { message: "unauthorized: authentication required" });
     return json(res, 200, { Descriptor: { digest: "sha256:dd", mediaType: "x", size: 1 } });
   }
+  if (path === "/build") {
+    // The context arrives as a tar: say which files it held, as a build's output lines.
+    const names = [...text.toString("latin1").matchAll(/(?:^|\0)([\w.-]+)\0{10}/g)].map((m) => m[1]);
+    res.writeHead(200, { "Content-Type": "application/json" });
+    if (url.searchParams.get("t") === "bad:1") return void res.end('{"stream":"Step 1/1"}\n{"error":"dockerfile parse error line 1: unknown instruction: FORM","errorDetail":{}}\n');
+    return void res.end(`{"stream":"context ${names.join(",")}"}\n{"aux":{"ID":"sha256:b"}}\n`);
+  }
   if (path === "/hang") return void hanging.push(res);
   return json(res, 404, { message: `page not found: ${path}` });
 }
@@ -567,7 +574,11 @@ describe("as pod ships it (bundled)", () => {
     expect(JSON.parse(out)).toEqual({ name: "EngineUnreachableError", message: `no Docker engine answers at unix://${locked} (EACCES)`, hint: expect.stringMatching(/docker group/), exitCode: 3 });
   });
 
-  it("exits at once after its calls, without close(); a redirect is not followed there either", async () => {
+  it("exits at once after its calls, without close(); a redirect is not followed there either; a build packs its context", async () => {
+    const context = join(dir, "context");
+    execFileSync("mkdir", ["-p", context]);
+    writeFileSync(join(context, "Dockerfile"), "FROM scratch\n");
+    writeFileSync(join(context, "left-out"), "x");
     const script = `
       const { DockerEngine } = await import(${JSON.stringify(await bundle())});
       const engine = new DockerEngine({ host: "unix://${socketPath}", tls: null, context: "default", source: "default" });
@@ -575,12 +586,19 @@ describe("as pod ships it (bundled)", () => {
       const info = await engine.info();
       let redirect = null;
       try { await engine.image("../x"); } catch (e) { redirect = { name: e.name, statusCode: e.statusCode }; }
-      console.log(JSON.stringify({ engine: info.engine, redirect }));
+      await engine.buildImage(${JSON.stringify(context)}, ["Dockerfile"], "good:1");
+      let build = null;
+      try { await engine.buildImage(${JSON.stringify(context)}, ["Dockerfile"], "bad:1"); } catch (e) { build = e.message; }
+      console.log(JSON.stringify({ engine: info.engine, redirect, build }));
     `;
     const started = Date.now();
     const { code, out } = await runChild(script);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ engine: "podman", redirect: { name: "EngineError", statusCode: 301 } });
+    expect(JSON.parse(out)).toEqual({ engine: "podman", redirect: { name: "EngineError", statusCode: 301 }, build: "build image bad:1: dockerfile parse error line 1: unknown instruction: FORM" });
+    const build = seen.find((s) => s.url.startsWith("/build?t=good"))!;
+    expect(build.url).toBe("/build?t=good%3A1&rm=true&forcerm=true");
+    expect(build.body.toString("latin1")).toContain("Dockerfile");
+    expect(build.body.toString("latin1")).not.toContain("left-out");
     expect(seen.filter((s) => s.url === "/x/json")).toEqual([]);
     // Kept-alive sockets are unref'd when idle: the process does not wait for them.
     expect(Date.now() - started).toBeLessThan(5000);
