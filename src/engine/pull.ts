@@ -53,6 +53,8 @@ const NOT_FOUND = /manifest unknown|manifest for \S+ not found|not found: manife
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|Client\.Timeout|TLS handshake timeout|network is unreachable|no route to host|connection reset by peer|dial tcp|lookup \S+ on/i;
 
 export function pullKind(message: string, statusCode: number | null): ImagePullError["kind"] {
+  // Podman 4.3 answers /distribution with a 404 that is about the engine, not the image.
+  if (/^Path \S+ is not supported/.test(message)) return "other";
   if (UNAUTHORIZED.test(message)) return "unauthorized";
   if (NOT_FOUND.test(message)) return "not-found";
   if (UNREACHABLE.test(message)) return "unreachable";

@@ -44,6 +44,8 @@ describe("pullKind: the engine's words (Docker 20.10's), else the status", () =>
     ["something else", 404, "not-found"],
     ["something else", 401, "unauthorized"],
     ["filesystem layer verification failed for digest sha256:ab", 500, "other"],
+    // Podman 4.3's compatible API has no /distribution: a 404 about the engine, not the image.
+    ["Path /distribution/127.0.0.1:5000/team/web:1.0/json is not supported", 404, "other"],
   ] as const)("%s", (message, status, kind) => {
     expect(pullKind(message, status)).toBe(kind);
   });
