@@ -28,7 +28,7 @@ import {
   type VersionBody,
 } from "./answers.js";
 import { engineMessage, toPodError, type ModemError } from "./faults.js";
-import { listenersFromTables } from "./procnet.js";
+import { listenersComplete, listenersFromTables, socketsInUse, type NetTable } from "./procnet.js";
 import { pullError, splitReference } from "./pull.js";
 import type {
   ContainerConfig,
@@ -315,7 +315,7 @@ export class DockerEngine implements Engine {
   }
 
   async probeListeners(sandboxId: string, ports: string[], pid?: number): Promise<string> {
-    const local = await this.localTables(sandboxId, pid);
+    const local = await this.localTables(sandboxId, ports, pid);
     if (local) return listenersFromTables(local, ports);
     const { exitCode, output } = await this.exec(sandboxId, [SANDBOX_PROGRAM, "probe", ...ports]);
     if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
@@ -383,18 +383,41 @@ export class DockerEngine implements Engine {
     }
   }
 
-  /** The sandbox's /proc/net tables on this host: a file read, not an exec (start-up time of \`pod ps\`). */
-  private async localTables(id: string, knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
+  /**
+   * The sandbox's /proc/net tables on this host: file reads, not an exec (start-up time of
+   * `pod ps`). Only the tables of the ports' protocols that hold sockets, and a tcp table
+   * only up to its last listener: each read of one walks the kernel's established hash.
+   */
+  private async localTables(id: string, ports: string[], knownPid?: number): Promise<{ tcp: string[]; udp: string[] } | null> {
     const pid = await this.hostPid(id, knownPid);
     if (pid === null) return null;
-    const read = (t: string) => {
+    const { open, readFile } = await import("node:fs/promises");
+    const text = (path: string) => readFile(path, "utf8").catch(() => "");
+    const [sockstat, sockstat6] = await Promise.all([text(`/proc/${pid}/net/sockstat`), text(`/proc/${pid}/net/sockstat6`)]);
+    const inUse = socketsInUse(sockstat, sockstat6);
+    const wanted = new Set(ports.map((p) => p.split("/")[1] ?? "tcp"));
+    const table = async (t: NetTable): Promise<string> => {
+      if (!wanted.has(t.replace("6", "")) || inUse[t] === 0) return "";
       try {
-        return readFileSync(`/proc/${pid}/net/${t}`, "utf8");
+        const file = await open(`/proc/${pid}/net/${t}`, "r");
+        try {
+          const chunk = Buffer.alloc(65536);
+          let read = "";
+          for (;;) {
+            const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+            if (bytesRead === 0) return read;
+            read += chunk.toString("utf8", 0, bytesRead);
+            if (t.startsWith("tcp") && listenersComplete(read, inUse[t])) return read;
+          }
+        } finally {
+          await file.close();
+        }
       } catch {
         return ""; // no IPv6 in the kernel: no tcp6/udp6 table
       }
     };
-    return { tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] };
+    const [tcp, tcp6, udp, udp6] = await Promise.all((["tcp", "tcp6", "udp", "udp6"] as const).map(table));
+    return { tcp: [tcp!, tcp6!], udp: [udp!, udp6!] };
   }
 
   async hostSysctl(name: string): Promise<string | null> {

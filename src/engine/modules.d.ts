@@ -16,8 +16,9 @@ declare module "tar-stream" {
 }
 
 declare module "docker-modem/lib/http.js" {
-  import type { request } from "node:http";
+  import type { ClientRequest } from "node:http";
+  type Request = (...args: unknown[]) => ClientRequest;
   /** docker-modem's redirect-following wrappers, looked up by protocol at each request. */
-  const modemHttp: { http: { request: typeof request }; https: { request: typeof request } };
+  const modemHttp: { http: { request: Request }; https: { request: Request } };
   export default modemHttp;
 }
