@@ -2,6 +2,7 @@
 // few times, for exec), turns its answer into plain data (./answers.ts) and its failure
 // into a PodError that says what pod was doing (./faults.ts).
 import type Docker from "dockerode";
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import type { Agent } from "node:http";
 import { Readable, Writable } from "node:stream";
@@ -178,6 +179,25 @@ export class DockerEngine implements Engine {
     );
   }
 
+  private readonly signals = new WeakMap<AbortSignal, AbortSignal>();
+
+  /**
+   * A signal of the adapter's own for a caller's: node adds an abort listener to the
+   * signal of each request and warns past ten (a `logs -f` of 20 replicas shares one).
+   */
+  private own(signal: AbortSignal): AbortSignal {
+    let own = this.signals.get(signal);
+    if (!own) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+      own = controller.signal;
+      this.signals.set(signal, own);
+    }
+    return own;
+  }
+
   /** One engine call; `answers` are statuses that are results, not failures (404: gone). */
   private async call<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = [], tries = 1, pool: "calls" | "streams" = "calls"): Promise<T | null> {
     const docker = (await this.clients())[pool];
@@ -295,7 +315,7 @@ export class DockerEngine implements Engine {
       follow: o.follow,
       ...(o.tail !== null ? { tail: o.tail } : {}),
       ...(o.since !== null ? { since: o.since } : {}),
-      abortSignal: signal,
+      abortSignal: this.own(signal),
     };
     const docker = await this.streams();
     const partial = { stdout: "", stderr: "" };
@@ -503,7 +523,7 @@ export class DockerEngine implements Engine {
   private async *eventStream(window: { since?: number; until?: string }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
     const docker = await this.streams();
     try {
-      const stream = await docker.getEvents({ ...window, filters: { type: ["container"], label: labelFilters }, abortSignal: signal } as unknown as Docker.GetEventsOptions);
+      const stream = await docker.getEvents({ ...window, filters: { type: ["container"], label: labelFilters }, abortSignal: this.own(signal) } as unknown as Docker.GetEventsOptions);
       for await (const e of jsonLines<EventBody>(stream)) yield toEngineEvent(e);
     } catch (err) {
       if (signal.aborted) return;
@@ -518,7 +538,7 @@ export class DockerEngine implements Engine {
     const { fromImage, tag } = splitReference(ref);
     let output: NodeJS.ReadableStream;
     try {
-      output = await docker.createImage({ fromImage, tag, ...(auth ? { authconfig: { base64: auth } } : {}), ...(signal ? { abortSignal: signal } : {}) });
+      output = await docker.createImage({ fromImage, tag, ...(auth ? { authconfig: { base64: auth } } : {}), ...(signal ? { abortSignal: this.own(signal) } : {}) });
     } catch (err) {
       const status = statusOf(err);
       if (status === null) throw toPodError(err, `pull ${ref}`, this.endpoint);

@@ -73,7 +73,10 @@ export async function agentsFor(transport: Transport): Promise<{ calls: Agent; s
     case "unix":
     case "tcp": {
       const { Agent } = await import("node:http");
-      return { calls: new Agent({ keepAlive: true, maxSockets: CALL_CONNECTIONS }), streams: new Agent({ keepAlive: true }) };
+      // No TLS, so no server name: node would work one out for each request with net.isIP,
+      // whose IPv6 expression costs 5 ms to compile (a tenth of `node -e 0`).
+      const options = { keepAlive: true, servername: "" };
+      return { calls: new Agent({ ...options, maxSockets: CALL_CONNECTIONS }), streams: new Agent(options) };
     }
     case "tls": {
       const https = await import("node:https");

@@ -2,7 +2,7 @@
 // a unix socket in a temp dir, plain tcp with a base path, and TLS with certificates made
 // here by openssl. What goes on the wire, and what comes back as pod's types and errors.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { getEventListeners, once } from "node:events";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
@@ -379,6 +379,30 @@ describe("streams", () => {
     }
     expect(got).toEqual(["die c1 1"]);
     expect(JSON.parse(new URL(seen[0]!.url, "http://x").searchParams.get("filters")!)).toEqual({ type: ["container"], label: ["dev.pod.name"] });
+  });
+
+  it("one signal for 30 followed streams: no listener warning, and aborting ends them all", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      const e = engine();
+      const controller = new AbortController();
+      const followed = Array.from({ length: 30 }, async () => {
+        let n = 0;
+        for await (const _ of e.events([], controller.signal)) n++;
+        return n;
+      });
+      for (let i = 0; i < 100 && hanging.length < 30; i++) await sleep(10);
+      expect(hanging).toHaveLength(30);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      controller.abort();
+      expect(await Promise.all(followed)).toEqual(Array(30).fill(1));
+      await sleep(10);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("past events: `until` is now to the millisecond, not the next second", async () => {
