@@ -4,8 +4,9 @@
 //
 // dockerode loads, at import, parts pod never runs: BuildKit sessions (@grpc/grpc-js,
 // protobufjs: about 0.2 s), docker-modem's ssh2 agent (pod runs the system ssh, as the
-// docker CLI does), tar-fs (pod packs a build context itself, in a chunk of its own),
-// readable-stream for a duplex pod never asks for, and `debug`, which would print request
+// docker CLI does), tar-fs, zlib and a .dockerignore reader (pod packs a build context
+// itself, in a chunk of its own), Swarm's objects, readable-stream for a duplex pod never
+// asks for, and `debug`, which would print request
 // headers (registry credentials) under DEBUG=modem. Each resolves here to a stand-in that
 // says so if it is ever called. One line of docker-modem goes too: it formats every
 // request's options with util.inspect (sockets, agent and all) for that debug line, even
@@ -21,12 +22,20 @@ const LEFT_OUT = [
   { request: "./http_duplex", importer: /docker-modem[\\/]lib[\\/]modem\.js$/, what: "docker-modem's HttpDuplex (openStdin without hijack)" },
   { request: "tar-fs", importer: /dockerode[\\/]lib[\\/]util\.js$/, what: "dockerode's build-context packer" },
   { request: "zlib", importer: /dockerode[\\/]lib[\\/]util\.js$/, what: "dockerode's build-context gzip" },
+  { request: "@balena/dockerignore", importer: /dockerode[\\/]lib[\\/]util\.js$/, what: "dockerode's .dockerignore reader" },
+  // Swarm's and plugins' objects: pod drives a single engine's containers.
+  ...["./service", "./plugin", "./secret", "./config", "./task", "./node"].map((request) => ({
+    request,
+    importer: /dockerode[\\/]lib[\\/]docker\.js$/,
+    what: `dockerode's ${request.slice(2)} objects`,
+  })),
 ];
+const LEFT_OUT_REQUESTS = new RegExp(`^(${LEFT_OUT.map((l) => l.request.replace(/[.\\/]/g, "\\$&")).join("|")})$`);
 
 export const standIns = {
   name: "dockerode-stand-ins",
   setup(b) {
-    b.onResolve({ filter: /^(\.\/session|\.\/ssh|\.\/http_duplex|tar-fs|zlib)$/ }, (args) => {
+    b.onResolve({ filter: LEFT_OUT_REQUESTS }, (args) => {
       const i = LEFT_OUT.findIndex((l) => l.request === args.path && l.importer.test(args.importer));
       return i < 0 ? undefined : { path: String(i), namespace: "left-out" };
     });
