@@ -198,23 +198,27 @@ export class DockerEngine implements Engine {
     return own;
   }
 
-  /** One engine call; `answers` are statuses that are results, not failures (404: gone). */
-  private async call<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = [], tries = 1, pool: "calls" | "streams" = "calls"): Promise<T | null> {
-    const docker = (await this.clients())[pool];
+  /**
+   * One engine call, `what` naming it for its error. `answers`: statuses that are results,
+   * not failures (null then: 404 is gone, 304 already done). `read`: sent again once when
+   * a kept-alive connection the engine had just closed fails at once. `stream`: through
+   * the streams' pool (what stays open or waits).
+   */
+  private async call<T>(what: string, f: (d: Docker) => Promise<T>, o: { answers?: number[]; read?: boolean; stream?: boolean } = {}): Promise<T | null> {
+    const docker = (await this.clients())[o.stream ? "streams" : "calls"];
     for (let attempt = 1; ; attempt++) {
       try {
         return await f(docker);
       } catch (err) {
-        if (answers.includes(statusOf(err) ?? -1)) return null;
-        // A kept-alive connection the engine had just closed fails at once: a read is sent again, once.
-        if (attempt < tries && (err as ModemError).code === "ECONNRESET") continue;
+        if (o.answers?.includes(statusOf(err) ?? -1)) return null;
+        if (o.read && attempt === 1 && (err as ModemError).code === "ECONNRESET") continue;
         throw toPodError(err, what, this.endpoint);
       }
     }
   }
 
   private read<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = []): Promise<T | null> {
-    return this.call(what, f, answers, 2);
+    return this.call(what, f, { answers, read: true });
   }
 
   async info(): Promise<EngineInfo> {
@@ -244,9 +248,13 @@ export class DockerEngine implements Engine {
     // Rare (the sandbox image, the agent's, once): the tar packer loads only here. (Its
     // default export: a bundled CommonJS module imported at run time has no named ones.)
     const { default: tarFs } = await import("tar-fs");
-    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(tarFs.pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), [], 1, "streams");
-    for await (const line of jsonLines<{ error?: string }>(output!)) {
-      if (line.error) throw new EngineError(`build image ${tag}: ${line.error.trim()}`);
+    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(tarFs.pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), { stream: true });
+    try {
+      for await (const line of jsonLines<{ error?: string }>(output!)) {
+        if (line.error) throw new EngineError(`build image ${tag}: ${line.error.trim()}`);
+      }
+    } catch (err) {
+      throw toPodError(err, `build image ${tag}`, this.endpoint);
     }
   }
 
@@ -259,7 +267,7 @@ export class DockerEngine implements Engine {
 
   async startContainer(id: string): Promise<void> {
     // 304: already running.
-    await this.call(`start container ${short(id)}`, (d) => d.getContainer(seg(id)).start(), [304]);
+    await this.call(`start container ${short(id)}`, (d) => d.getContainer(seg(id)).start(), { answers: [304] });
   }
 
   async connectNetwork(network: string, id: string, aliases: string[]): Promise<void> {
@@ -270,7 +278,7 @@ export class DockerEngine implements Engine {
 
   async stopContainer(id: string, timeoutS: number | null): Promise<void> {
     // 304: already stopped; 404: already gone. A stop waits for the drain: not on the calls' connection.
-    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), [304, 404], 1, "streams");
+    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), { answers: [304, 404], stream: true });
   }
 
   async removeContainer(id: string): Promise<void> {
@@ -294,7 +302,7 @@ export class DockerEngine implements Engine {
   }
 
   async logTail(id: string, lines: number): Promise<string[]> {
-    const answer = await this.call(`read the logs of container ${short(id)}`, (d) => d.getContainer(seg(id)).logs({ stdout: true, stderr: true, tail: lines, follow: false }) as Promise<unknown>);
+    const answer = await this.read(`read the logs of container ${short(id)}`, (d) => d.getContainer(seg(id)).logs({ stdout: true, stderr: true, tail: lines, follow: false }) as Promise<unknown>);
     const modem = (await this.docker()).modem;
     // Frames in the order they were written, stdout and stderr interleaved.
     const chunks: Buffer[] = [];
@@ -595,7 +603,7 @@ export class DockerEngine implements Engine {
   }
 
   async removeNetwork(id: string): Promise<void> {
-    await this.call(`remove network ${short(id)}`, (d) => d.getNetwork(seg(id)).remove(), [404]);
+    await this.call(`remove network ${short(id)}`, (d) => d.getNetwork(seg(id)).remove(), { answers: [404] });
   }
 
   async listVolumes(labelFilters: string[]): Promise<VolumeInfo[]> {
@@ -615,7 +623,7 @@ export class DockerEngine implements Engine {
   }
 
   async removeVolume(name: string): Promise<void> {
-    await this.call(`remove volume ${name}`, (d) => d.getVolume(seg(name)).remove(), [404]);
+    await this.call(`remove volume ${name}`, (d) => d.getVolume(seg(name)).remove(), { answers: [404] });
   }
 
   // ---- label-only images (records the engine's prunes leave alone)
@@ -623,7 +631,7 @@ export class DockerEngine implements Engine {
   async createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string> {
     const { labelledImageArchive } = await import("./archive.js");
     const archive = await labelledImageArchive(repoTag, labels, new Date());
-    const output = await this.call(`create image ${repoTag}`, (d) => d.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }), [], 1, "streams");
+    const output = await this.call(`create image ${repoTag}`, (d) => d.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }), { stream: true });
     for await (const line of jsonLines<{ error?: string; errorDetail?: { message?: string } }>(output!)) {
       if (line.error || line.errorDetail) throw new EngineError(`create image ${repoTag}: ${(line.errorDetail?.message ?? line.error ?? "").trim()}`);
     }
@@ -638,6 +646,6 @@ export class DockerEngine implements Engine {
   }
 
   async removeImage(ref: string): Promise<void> {
-    await this.call(`remove image ${ref}`, (d) => d.getImage(seg(ref)).remove(), [404]);
+    await this.call(`remove image ${ref}`, (d) => d.getImage(seg(ref)).remove(), { answers: [404] });
   }
 }
