@@ -97,16 +97,21 @@ async function* frames(modem: Docker["modem"], source: NodeJS.ReadableStream): A
   source.once("end", () => ((ended = true), notify()));
   source.once("close", () => ((ended = true), notify()));
   source.once("error", (err: Error) => ((failed = err), notify()));
-  for (;;) {
-    const next = queue.shift();
-    if (next) {
-      if (queue.length < 64) source.resume();
-      yield next;
-      continue;
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        if (queue.length < 64) source.resume();
+        yield next;
+        continue;
+      }
+      if (failed) throw failed;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (failed) throw failed;
-    if (ended) return;
-    await new Promise<void>((resolve) => (wake = resolve));
+  } finally {
+    // A reader that stops early (a break) closes the stream, as for-await over it would.
+    if (!ended) (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   }
 }
 

@@ -346,6 +346,17 @@ describe("streams", () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({ stdout: "true", stderr: "true", timestamps: "true", follow: "true" });
   });
 
+  it("logs -f: a reader that stops early closes the stream", async () => {
+    const before = opened.length;
+    for await (const l of engine().logs("c1", { follow: true, tail: null, since: null }, new AbortController().signal)) {
+      expect(l.text).toBe("first line");
+      break;
+    }
+    const mine = opened.slice(before);
+    for (let i = 0; i < 50 && !mine.every((s) => s.closed); i++) await sleep(10);
+    expect(mine.map((s) => s.closed)).toEqual([true]);
+  });
+
   it("logTail: stdout and stderr interleaved as written", async () => {
     expect(await engine().logTail("c1", 3)).toEqual(["2026-01-01T00:00:01.000000001Z first line", "2026-01-01T00:00:02Z an error", "2026-01-01T00:00:03Z last"]);
     expect(new URL(seen[0]!.url, "http://x").searchParams.get("tail")).toBe("3");
