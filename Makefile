@@ -1,8 +1,9 @@
 # One entry for users and CI. On a fresh Debian machine every target installs what it
 # needs: Debian's docker.io (and starts dockerd when no engine answers), Go for the sample
 # server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat),
-# docker-registry and apache2-utils (htpasswd) for the e2e tests' registry on 127.0.0.1, the
-# npm dependencies; then builds the CLI and the images.
+# docker-registry and apache2-utils (htpasswd) for the e2e tests' registry on 127.0.0.1,
+# openssh (the ssh:// tests start their own sshd on 127.0.0.1), the npm dependencies; then
+# builds the CLI and the images.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -15,7 +16,9 @@ TS_SOURCES := $(shell find src -name '*.ts')
 
 build: node_modules dist/pod.js images ## npm deps, the CLI, a running engine, the images
 
-# Debian packages, installed only when one of their commands is missing.
+# Debian packages, installed only when one of their commands is missing. Debian starts a
+# daemon it installs (sshd, on every address's port 22): a policy-rc.d answering 101 says
+# no, as in Docker's images; the ssh tests start their own sshd on 127.0.0.1.
 tools:
 	@missing=""; \
 	command -v dockerd >/dev/null || missing="$$missing docker.io"; \
@@ -26,11 +29,20 @@ tools:
 	[ -x /usr/sbin/nft ]          || missing="$$missing nftables"; \
 	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
 	command -v htpasswd >/dev/null || missing="$$missing apache2-utils"; \
+	command -v ssh     >/dev/null || missing="$$missing openssh-client"; \
+	[ -x /usr/sbin/sshd ]         || missing="$$missing openssh-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  policy=keep; \
+	  if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; policy=ours; \
+	  fi; \
+	  status=0; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || status=$$?; \
+	  if [ "$$policy" = ours ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	  exit $$status; \
 	fi
 
 # A Docker engine that answers: the one running, or Debian's dockerd started in the background.
@@ -57,19 +69,14 @@ node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch node_modules
 
-# Type-checked by tsc, bundled by esbuild: one file loads faster than a tree of modules
-# (pod ps must start within twice `node -e 0`); rarely used parts (ora, ssh, tar) stay
-# separate chunks, loaded only when needed; ssh (docker-modem) and tar (tar-fs) load from
-# node_modules, only for ssh:// hosts and image builds. cliui (yargs's help layout) is
-# taken from its CommonJS build: its ESM build cuts help lines at the column width, in the
-# middle of words, where the CommonJS one wraps words with wrap-ansi.
-dist/pod.js: node_modules tsconfig.json $(TS_SOURCES)
+# Type-checked by tsc, bundled by esbuild (scripts/bundle.mjs): one file loads faster than a
+# tree of modules (pod ps must start within twice `node -e 0`); rarely used parts (ora,
+# compose, exports, dockerode, tar) are chunks loaded when needed, and the parts of
+# dockerode pod never runs (BuildKit's gRPC, ssh2) are left out.
+dist/pod.js: node_modules tsconfig.json scripts/bundle.mjs $(TS_SOURCES)
 	npx tsc -p tsconfig.json --noEmit
 	rm -rf dist
-	npx esbuild src/main.ts --bundle --platform=node --target=node20 --format=esm --splitting --minify --keep-names --sourcemap \
-	  --outdir=dist --entry-names=pod --chunk-names=chunks/[name]-[hash] --log-level=warning \
-	  --external:docker-modem --external:tar-fs --alias:cliui=./node_modules/cliui/build/index.cjs \
-	  --banner:js="import { createRequire as __podRequire } from 'node:module'; const require = __podRequire(import.meta.url);"
+	node scripts/bundle.mjs
 	@touch dist/pod.js
 
 images: engine

@@ -1,255 +1,348 @@
-// The one adapter to a real engine: each method is thin and alike — one Engine API call
-// through EngineHttp, its answer turned into plain data, its error into a PodError that
-// names the container.
-import type { Engine } from "./engine.js";
+// The one adapter to a real engine, on dockerode: each method calls dockerode once (or a
+// few times, for exec), turns its answer into plain data (./answers.ts) and its failure
+// into a PodError that says what pod was doing (./faults.ts).
+import type Docker from "dockerode";
+import { setMaxListeners } from "node:events";
+import type { Agent } from "node:http";
 import { Readable, Writable } from "node:stream";
-import { demux, DemuxStream, EngineHttp } from "./http.js";
+import { EngineError } from "../errors.js";
+import type { Engine } from "./engine.js";
 import type { Endpoint } from "./endpoint.js";
-import { ImagePullError } from "../errors.js";
-import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, EngineInfo, ExecResult, ExecStreams, ImageInfo, LogLine, LogOptions, PublishedPort, PullProgress, StatsSample } from "./types.js";
+import {
+  parseLogLine,
+  toContainerInfo,
+  toContainerSummary,
+  toEngineEvent,
+  toEngineInfo,
+  toImageInfo,
+  toImageSummary,
+  toNetworkInfo,
+  toPullProgress,
+  toStatsSample,
+  toVolumeInfo,
+  type EventBody,
+  type ImageBody,
+  type InspectBody,
+  type ListedContainer,
+  type StatsBody,
+  type VersionBody,
+} from "./answers.js";
+import { engineMessage, toPodError, type ModemError } from "./faults.js";
+import { pullError, splitReference } from "./pull.js";
+import type {
+  ContainerConfig,
+  ContainerInfo,
+  ContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  ExecResult,
+  ExecStreams,
+  ImageInfo,
+  ImageSummary,
+  LogLine,
+  LogOptions,
+  NetworkInfo,
+  NetworkSpec,
+  PullProgress,
+  StatsSample,
+  VolumeInfo,
+  VolumeSpec,
+} from "./types.js";
 
 function short(id: string): string {
-  return id.slice(0, 12);
+  return /^[0-9a-f]{64}$/.test(id) ? id.slice(0, 12) : id;
 }
 
-function ms(time: string | undefined): number {
-  if (!time || time.startsWith("0001-")) return 0;
-  const t = Date.parse(time);
-  return Number.isNaN(t) ? 0 : t;
+/** dockerode puts names in paths as they are: `?`, `#`, `/` or `..` in one must not change the path. */
+function seg(name: string): string {
+  return encodeURIComponent(name);
 }
 
-interface InspectBody {
-  Id: string;
-  Name: string;
-  Created: string;
-  Image: string;
-  Config: { Image: string; Labels: Record<string, string> | null; Env: string[] | null };
-  State: {
-    Status: string;
-    Running: boolean;
-    Restarting: boolean;
-    Pid: number;
-    ExitCode: number;
-    OOMKilled: boolean;
-    Error: string;
-    StartedAt: string;
-    FinishedAt: string;
-    Health?: { Status?: string; FailingStreak?: number; Log?: { ExitCode?: number; Output?: string }[] | null } | null;
+function statusOf(err: unknown): number | null {
+  const s = (err as ModemError | null)?.statusCode;
+  return typeof s === "number" ? s : null;
+}
+
+interface Frame {
+  stream: "stdout" | "stderr";
+  data: Buffer;
+}
+
+/**
+ * A multiplexed stream's frames in order, split by docker-modem's demuxStream; read as
+ * they come, the source paused while the reader lags.
+ */
+async function* frames(modem: Docker["modem"], source: NodeJS.ReadableStream): AsyncGenerator<Frame> {
+  const queue: Frame[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  let failed: Error | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
   };
-  RestartCount: number;
-  HostConfig: { NetworkMode: string; RestartPolicy?: { Name: string } };
-  NetworkSettings: {
-    Ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
-    Networks: Record<string, { IPAddress: string; GlobalIPv6Address: string; Aliases: string[] | null }> | null;
-  };
+  const sink = (stream: Frame["stream"]) =>
+    new Writable({
+      write(data: Buffer, _encoding, done) {
+        queue.push({ stream, data });
+        if (queue.length > 256) source.pause();
+        notify();
+        done();
+      },
+    });
+  (modem as { demuxStream(s: NodeJS.ReadableStream, out: Writable, err: Writable): void }).demuxStream(source, sink("stdout"), sink("stderr"));
+  source.once("end", () => ((ended = true), notify()));
+  source.once("close", () => ((ended = true), notify()));
+  source.once("error", (err: Error) => ((failed = err), notify()));
+  try {
+    for (;;) {
+      const next = queue.shift();
+      if (next) {
+        if (queue.length < 64) source.resume();
+        yield next;
+        continue;
+      }
+      if (failed) throw failed;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    // A reader that stops early (a break) closes the stream, as for-await over it would.
+    if (!ended) (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
 }
 
-export function toContainerInfo(c: InspectBody): ContainerInfo {
-  const ports: PublishedPort[] = [];
-  for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
-    const [port, protocol] = key.split("/");
-    for (const b of bindings ?? []) {
-      ports.push({ hostIp: b.HostIp, hostPort: Number(b.HostPort), containerPort: Number(port), protocol: protocol ?? "tcp" });
+/** A stream of JSON lines (events, build and pull output), one object per line. */
+async function* jsonLines<T>(source: NodeJS.ReadableStream): AsyncGenerator<T> {
+  let pending = "";
+  for await (const chunk of source) {
+    pending += String(chunk);
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line) yield JSON.parse(line) as T;
     }
   }
-  return {
-    id: c.Id,
-    name: c.Name.replace(/^\//, ""),
-    image: c.Config.Image,
-    imageId: c.Image,
-    created: ms(c.Created),
-    labels: c.Config.Labels ?? {},
-    state: c.State.Status,
-    running: c.State.Running,
-    restarting: c.State.Restarting,
-    exitCode: c.State.ExitCode,
-    oomKilled: c.State.OOMKilled,
-    error: c.State.Error ?? "",
-    startedAt: ms(c.State.StartedAt),
-    finishedAt: ms(c.State.FinishedAt),
-    restartCount: c.RestartCount ?? 0,
-    restartPolicy: c.HostConfig?.RestartPolicy?.Name ?? "",
-    pid: c.State.Pid ?? 0,
-    networkMode: c.HostConfig?.NetworkMode ?? "",
-    ports,
-    networks: Object.entries(c.NetworkSettings?.Networks ?? {}).map(([name, n]) => ({
-      name,
-      ip: n.IPAddress ?? "",
-      ipv6: n.GlobalIPv6Address ?? "",
-      aliases: n.Aliases ?? [],
-    })),
-    env: c.Config.Env ?? [],
-    health: toHealth(c.State.Health),
-  };
+  if (pending.trim()) yield JSON.parse(pending) as T;
 }
 
-/** null without a healthcheck. */
-function toHealth(h: InspectBody["State"]["Health"]): ContainerInfo["health"] {
-  const status = h?.Status;
-  if (status !== "starting" && status !== "healthy" && status !== "unhealthy") return null;
-  const last = h?.Log?.at(-1);
-  return { status, failingStreak: h?.FailingStreak ?? 0, lastOutput: last?.Output ?? "", lastExitCode: typeof last?.ExitCode === "number" ? last.ExitCode : null };
+/** A whole answer (docker-modem gives a Buffer, or a stream for follow and hijack). */
+function asStream(answer: unknown): NodeJS.ReadableStream {
+  if (answer && typeof (answer as NodeJS.ReadableStream).pipe === "function") return answer as NodeJS.ReadableStream;
+  // Not a stream: a Buffer. (docker-modem parses an answer that reads as JSON; pod's
+  // replicas have no terminal, so their logs are framed and never parse.)
+  return Readable.from([Buffer.isBuffer(answer) ? answer : Buffer.from(typeof answer === "string" ? answer : JSON.stringify(answer))]);
 }
 
-/** "2026-11-22T10:00:00.123456789Z text": the engine's timestamp, then the line. */
-export function parseLogLine(line: string, stream: "stdout" | "stderr"): LogLine {
-  const space = line.indexOf(" ");
-  const stamp = space > 0 ? line.slice(0, space) : "";
-  const time = Date.parse(stamp);
-  return Number.isNaN(time) ? { stream, time: 0, stamp: "", text: line } : { stream, time, stamp, text: line.slice(space + 1) };
-}
-
-/** A pull's failure, by the engine's words: which kind, naming the reference and its registry. */
-function pullError(ref: string, message: string): ImagePullError {
-  const registry = ref.includes("/") && /[.:]|^localhost$/.test(ref.split("/")[0]!) ? ref.split("/")[0]! : "docker.io";
-  if (/not found|manifest unknown|does not exist|repository .* not found/i.test(message)) return new ImagePullError(`image ${ref} is not found in ${registry}`, "check the name and tag (`docker pull " + ref + "` says the same)", "not-found", ref, registry);
-  if (/unauthorized|authentication required|denied|no basic auth/i.test(message)) return new ImagePullError(`${registry} refused the credentials for ${ref}`, `log in first: docker login ${registry}`, "unauthorized", ref, registry);
-  if (/connection refused|no such host|timeout|dial tcp|i\/o timeout/i.test(message)) return new ImagePullError(`the registry ${registry} cannot be reached (for ${ref})`, "nothing was changed; check the address and that the registry runs", "unreachable", ref, registry);
-  return new ImagePullError(`pulling ${ref} failed: ${message}`, undefined, "other", ref, registry);
+function untilEnd(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", reject);
+  });
 }
 
 export class DockerEngine implements Engine {
-  private readonly http: EngineHttp;
   readonly address: string;
+  private opened: Promise<{ calls: Docker; streams: Docker }> | null = null;
 
-  constructor(endpoint: Endpoint) {
-    this.http = new EngineHttp(endpoint);
-    this.address = this.http.address;
+  constructor(private readonly endpoint: Endpoint) {
+    this.address = endpoint.host;
+  }
+
+  /** dockerode, loaded at the first call: one for calls read whole, one for streams (client.ts). */
+  private clients(): Promise<{ calls: Docker; streams: Docker }> {
+    this.opened ??= import("./client.js")
+      .then((c) => c.openDocker(this.endpoint))
+      .catch((err: unknown) => {
+        this.opened = null;
+        throw err;
+      });
+    return this.opened;
+  }
+
+  private async docker(): Promise<Docker> {
+    return (await this.clients()).calls;
+  }
+
+  private async streams(): Promise<Docker> {
+    return (await this.clients()).streams;
   }
 
   close(): void {
-    this.http.close();
-  }
-
-  async info(): Promise<EngineInfo> {
-    const { body, headers } = await this.http.request<{ KernelVersion?: string; ServerVersion?: string; OperatingSystem?: string }>("GET", "/info");
-    return {
-      kernelVersion: body.KernelVersion ?? "",
-      serverVersion: body.ServerVersion ?? "",
-      apiVersion: String(headers["api-version"] ?? ""),
-      os: body.OperatingSystem ?? "",
-    };
-  }
-
-  async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
-    const { body } = await this.http.request<{ Id: string; Names: string[]; Labels: Record<string, string> | null; State: string; Created: number }[]>(
-      "GET",
-      "/containers/json",
-      { query: { all: true, filters: { label: labelFilters } } },
+    const agents = (d: Docker) => (d.modem as { agent?: Agent }).agent;
+    void this.opened?.then(
+      (c) => {
+        agents(c.calls)?.destroy();
+        agents(c.streams)?.destroy();
+      },
+      () => undefined,
     );
-    return body.map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {}, state: c.State, created: c.Created * 1000 }));
   }
 
-  async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
-    const { status, body } = await this.http.request<InspectBody>("GET", `/containers/${encodeURIComponent(idOrName)}/json`, { ok: [404] });
-    return status === 404 ? null : toContainerInfo(body);
+  private readonly signals = new WeakMap<AbortSignal, AbortSignal>();
+
+  /**
+   * A signal of the adapter's own for a caller's: node adds an abort listener to the
+   * signal of each request and warns past ten (a `logs -f` of 20 replicas shares one).
+   */
+  private own(signal: AbortSignal): AbortSignal {
+    let own = this.signals.get(signal);
+    if (!own) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+      own = controller.signal;
+      this.signals.set(signal, own);
+    }
+    return own;
   }
 
-  async image(ref: string): Promise<ImageInfo | null> {
-    const { status, body } = await this.http.request<{ Id: string; RepoDigests?: string[]; Config?: { User?: string; Healthcheck?: { Test?: string[] } } }>("GET", `/images/${encodeURIComponent(ref)}/json`, {
-      ok: [404],
-    });
-    if (status === 404) return null;
-    const test = body.Config?.Healthcheck?.Test ?? [];
-    return { id: body.Id, user: body.Config?.User ?? "", repoDigests: body.RepoDigests ?? [], healthcheck: test.length > 0 && test[0] !== "NONE" };
-  }
-
-  async pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
-    const at = ref.lastIndexOf("@");
-    const colon = ref.lastIndexOf(":");
-    const [fromImage, tag] = at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : colon > ref.lastIndexOf("/") ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, "latest"];
-    const response = await this.http
-      .stream("POST", "/images/create", { query: { fromImage, tag }, headers: auth ? { "X-Registry-Auth": auth } : {}, ...(signal ? { signal } : {}) })
-      .catch((err) => {
-        throw pullError(ref, err instanceof Error ? err.message : String(err));
-      });
-    let pending = "";
-    for await (const chunk of response) {
-      pending += String(chunk);
-      let nl: number;
-      while ((nl = pending.indexOf("\n")) >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        if (!line) continue;
-        const e = JSON.parse(line) as { id?: string; status?: string; error?: string; progressDetail?: { current?: number; total?: number } };
-        if (e.error) throw pullError(ref, e.error);
-        onProgress({ id: e.id ?? "", status: e.status ?? "", current: e.progressDetail?.current ?? null, total: e.progressDetail?.total ?? null });
+  /**
+   * One engine call, `what` naming it for its error. `answers`: statuses that are results,
+   * not failures (null then: 404 is gone, 304 already done). `read`: sent again once when
+   * a kept-alive connection the engine had just closed fails at once. `stream`: through
+   * the streams' pool (what stays open or waits).
+   */
+  private async call<T>(what: string, f: (d: Docker) => Promise<T>, o: { answers?: number[]; read?: boolean; stream?: boolean } = {}): Promise<T | null> {
+    const docker = (await this.clients())[o.stream ? "streams" : "calls"];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await f(docker);
+      } catch (err) {
+        if (o.answers?.includes(statusOf(err) ?? -1)) return null;
+        if (o.read && attempt === 1 && (err as ModemError).code === "ECONNRESET") continue;
+        throw toPodError(err, what, this.endpoint);
       }
     }
   }
 
-  async distribution(ref: string, auth: string | null): Promise<{ digest: string }> {
-    try {
-      const { body } = await this.http.request<{ Descriptor: { digest: string } }>("GET", `/distribution/${ref}/json`, { headers: auth ? { "X-Registry-Auth": auth } : {} });
-      return { digest: body.Descriptor.digest };
-    } catch (err) {
-      throw pullError(ref, err instanceof Error ? err.message : String(err));
-    }
+  private read<T>(what: string, f: (d: Docker) => Promise<T>, answers: number[] = []): Promise<T | null> {
+    return this.call(what, f, { answers, read: true });
+  }
+
+  async info(): Promise<EngineInfo> {
+    const [version, info] = await Promise.all([
+      this.read("read the engine's version", (d) => d.version() as Promise<VersionBody>),
+      this.read("read the engine's info", (d) => d.info() as Promise<{ KernelVersion?: string; ServerVersion?: string; OperatingSystem?: string }>),
+    ]);
+    return toEngineInfo(version!, info!);
+  }
+
+  async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
+    const list = await this.read("list containers", (d) => d.listContainers({ all: true, filters: { label: labelFilters } }) as unknown as Promise<ListedContainer[]>);
+    return list!.map(toContainerSummary);
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
+    const body = await this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]);
+    return body && toContainerInfo(body);
+  }
+
+  async image(ref: string): Promise<ImageInfo | null> {
+    const body = await this.read(`inspect image ${ref}`, (d) => d.getImage(seg(ref)).inspect() as unknown as Promise<ImageBody>, [404]);
+    return body && toImageInfo(body);
   }
 
   async buildImage(contextDir: string, files: string[], tag: string): Promise<void> {
-    // Rare (the sandbox image, once): the tar packer loads only here.
-    const { pack } = await import("tar-fs");
-    const context = pack(contextDir, { entries: files });
-    const response = await this.http.stream("POST", "/build", { query: { t: tag, rm: true, forcerm: true }, raw: context, headers: { "Content-Type": "application/x-tar" } });
-    let text = "";
-    for await (const chunk of response) text += String(chunk);
-    const failure = text
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { error?: string })
-      .find((e) => e.error);
-    if (failure) throw new Error(`build image ${tag}: ${failure.error}`);
+    // Rare (the sandbox image, the agent's, once): the tar packer loads only here. (Its
+    // default export: a bundled CommonJS module imported at run time has no named ones.)
+    const { default: tarFs } = await import("tar-fs");
+    const output = await this.call(`build image ${tag}`, (d) => d.buildImage(tarFs.pack(contextDir, { entries: files }), { t: tag, rm: true, forcerm: true }), { stream: true });
+    try {
+      for await (const line of jsonLines<{ error?: string }>(output!)) {
+        if (line.error) throw new EngineError(`build image ${tag}: ${line.error.trim()}`);
+      }
+    } catch (err) {
+      throw toPodError(err, `build image ${tag}`, this.endpoint);
+    }
   }
 
   async createContainer(config: ContainerConfig): Promise<string> {
     const { name, ...body } = config;
-    const { body: created } = await this.http.request<{ Id: string }>("POST", "/containers/create", { query: { name }, body });
-    return created.Id;
+    // _query and _body: dockerode would otherwise put the whole config in the URL too (env values, secrets).
+    const created = await this.call(`create container ${name}`, (d) => d.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions));
+    return created!.id;
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.http.request("POST", `/containers/${id}/start`, { ok: [304] });
+    // 304: already running.
+    await this.call(`start container ${short(id)}`, (d) => d.getContainer(seg(id)).start(), { answers: [304] });
   }
 
   async connectNetwork(network: string, id: string, aliases: string[]): Promise<void> {
-    await this.http.request("POST", `/networks/${encodeURIComponent(network)}/connect`, { body: { Container: id, EndpointConfig: aliases.length > 0 ? { Aliases: aliases } : {} } });
+    await this.call(`connect container ${short(id)} to network ${network}`, (d) =>
+      d.getNetwork(seg(network)).connect({ Container: id, EndpointConfig: aliases.length > 0 ? { Aliases: aliases } : {} }),
+    );
   }
 
   async stopContainer(id: string, timeoutS: number | null): Promise<void> {
-    // 304: already stopped; 404: already gone.
-    await this.http.request("POST", `/containers/${id}/stop`, { query: timeoutS === null ? {} : { t: timeoutS }, ok: [304, 404], timeoutMs: 0 });
+    // 304: already stopped; 404: already gone. A stop waits for the drain: not on the calls' connection.
+    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), { answers: [304, 404], stream: true });
   }
 
   async removeContainer(id: string): Promise<void> {
-    const { status, body } = await this.http.request<{ message?: string } | null>("DELETE", `/containers/${id}`, {
-      query: { force: true, v: true },
-      ok: [404, 409],
-    });
-    // Two removals of one container race harmlessly: the second finds it on its way out.
-    if (status === 409 && !/already in progress/.test(body?.message ?? "")) {
-      throw new Error(`remove container ${short(id)}: ${body?.message ?? "conflict"}`);
+    const docker = await this.docker();
+    try {
+      await docker.getContainer(seg(id)).remove({ force: true, v: true });
+    } catch (err) {
+      const status = statusOf(err);
+      // Gone already; or two removals racing harmlessly, the second finding it on its way out.
+      if (status === 404 || (status === 409 && /already in progress/.test(engineMessage(err as ModemError)))) return;
+      throw toPodError(err, `remove container ${short(id)}`, this.endpoint);
     }
   }
 
   async renameContainer(id: string, name: string): Promise<void> {
-    await this.http.request("POST", `/containers/${id}/rename`, { query: { name } });
+    await this.call(`rename container ${short(id)} to ${name}`, (d) => d.getContainer(seg(id)).rename({ name }));
   }
 
   async setRestartPolicy(id: string, policy: string): Promise<void> {
-    await this.http.request("POST", `/containers/${id}/update`, { body: { RestartPolicy: { Name: policy } } });
+    await this.call(`set the restart policy of container ${short(id)}`, (d) => d.getContainer(seg(id)).update({ RestartPolicy: { Name: policy } }));
   }
 
   async logTail(id: string, lines: number): Promise<string[]> {
-    const response = await this.http.stream("GET", `/containers/${id}/logs`, { query: { stdout: true, stderr: true, tail: lines } });
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
+    const answer = await this.read(`read the logs of container ${short(id)}`, (d) => d.getContainer(seg(id)).logs({ stdout: true, stderr: true, tail: lines, follow: false }) as Promise<unknown>);
+    const modem = (await this.docker()).modem;
     // Frames in the order they were written, stdout and stderr interleaved.
-    return Buffer.concat(demux(Buffer.concat(chunks)).frames.map((f) => f.data))
+    const chunks: Buffer[] = [];
+    for await (const f of frames(modem, asStream(answer))) chunks.push(f.data);
+    return Buffer.concat(chunks)
       .toString("utf8")
       .split("\n")
       .map((l) => l.trimEnd())
       .filter((l) => l !== "");
+  }
+
+  async *logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
+    const what = `read the logs of container ${short(id)}`;
+    const options = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: o.follow,
+      ...(o.tail !== null ? { tail: o.tail } : {}),
+      ...(o.since !== null ? { since: o.since } : {}),
+      abortSignal: this.own(signal),
+    };
+    const docker = await this.streams();
+    const partial = { stdout: "", stderr: "" };
+    try {
+      const answer: unknown = await docker.getContainer(seg(id)).logs(options as Docker.ContainerLogsOptions & { follow: true });
+      for await (const f of frames(docker.modem, asStream(answer))) {
+        const text = partial[f.stream] + f.data.toString("utf8");
+        const lines = text.split("\n");
+        partial[f.stream] = lines.pop()!;
+        for (const line of lines) yield parseLogLine(line, f.stream);
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      throw toPodError(err, what, this.endpoint);
+    }
+    for (const stream of ["stdout", "stderr"] as const) if (partial[stream]) yield parseLogLine(partial[stream], stream);
   }
 
   async execWithInput(id: string, cmd: string[], input: string): Promise<ExecResult> {
@@ -260,109 +353,68 @@ export class DockerEngine implements Engine {
   }
 
   async stats(id: string): Promise<StatsSample | null> {
-    interface Body {
-      cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
-      precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
-      memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
-      networks?: Record<string, { rx_bytes: number; tx_bytes: number }>;
-      blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
-    }
-    const { status, body } = await this.http.request<Body>("GET", `/containers/${id}/stats`, { query: { stream: false }, ok: [404, 409] });
-    if (status !== 200 || !body) return null;
-    const io = body.blkio_stats?.io_service_bytes_recursive ?? [];
-    const sum = (op: string) => io.filter((e) => e.op.toLowerCase() === op).reduce((a, e) => a + e.value, 0);
-    const nets = Object.values(body.networks ?? {});
-    const mem = body.memory_stats?.stats ?? {};
-    return {
-      cpuTotal: body.cpu_stats?.cpu_usage?.total_usage ?? 0,
-      precpuTotal: body.precpu_stats?.cpu_usage?.total_usage ?? 0,
-      system: body.cpu_stats?.system_cpu_usage ?? 0,
-      presystem: body.precpu_stats?.system_cpu_usage ?? 0,
-      onlineCpus: body.cpu_stats?.online_cpus ?? 1,
-      memUsage: body.memory_stats?.usage ?? 0,
-      // cgroup v1 says total_inactive_file, v2 inactive_file: docker stats subtracts it.
-      memCache: mem.total_inactive_file ?? mem.inactive_file ?? 0,
-      memLimit: body.memory_stats?.limit ?? 0,
-      netRx: nets.reduce((a, n) => a + n.rx_bytes, 0),
-      netTx: nets.reduce((a, n) => a + n.tx_bytes, 0),
-      blkRead: sum("read"),
-      blkWrite: sum("write"),
-    };
+    // 404: gone; 409: not running.
+    const body = await this.read(`read the stats of container ${short(id)}`, (d) => d.getContainer(seg(id)).stats({ stream: false }) as unknown as Promise<StatsBody>, [404, 409]);
+    return body && toStatsSample(body);
   }
 
   async execAttached(id: string, cmd: string[], io: ExecStreams): Promise<number> {
+    const what = `run ${JSON.stringify(cmd[0] ?? "")} in container ${short(id)}`;
     const tty = io.tty !== null;
-    const { body: created } = await this.http.request<{ Id: string }>("POST", `/containers/${id}/exec`, {
-      body: { Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty },
-    });
-    const start = { Detach: false, Tty: tty };
-    const frames = new DemuxStream();
-    const deliver = (chunk: Buffer) => {
-      if (tty) io.stdout.write(chunk);
-      else for (const f of frames.push(chunk)) (f.stream === 2 ? io.stderr : io.stdout).write(f.data);
-    };
-    if (io.stdin === null) {
-      const response = await this.http.stream("POST", `/exec/${created.Id}/start`, { body: start });
-      for await (const chunk of response) deliver(chunk as Buffer);
-    } else {
-      // Input needs the hijacked connection: bytes both ways on one socket.
-      const socket = await this.http.upgrade("POST", `/exec/${created.Id}/start`, { body: start });
-      if (io.tty) await this.http.request("POST", `/exec/${created.Id}/resize`, { query: { h: io.tty.rows, w: io.tty.columns }, ok: [404, 409, 500] });
-      const input = io.stdin;
-      const onData = (d: Buffer) => socket.write(d);
-      input.on("data", onData);
-      // End of input closes the command's stdin (a half-close): its output still comes back.
-      input.once("end", () => socket.end());
-      socket.on("data", deliver);
-      await new Promise<void>((resolve) => {
-        socket.once("close", resolve);
-        socket.once("error", () => resolve());
-      });
-      input.off("data", onData);
-    }
-    const { body: info } = await this.http.request<{ ExitCode: number | null }>("GET", `/exec/${created.Id}/json`);
-    return info.ExitCode ?? -1;
-  }
-
-  async *logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine> {
-    const response = await this.http.stream("GET", `/containers/${id}/logs`, {
-      query: { stdout: true, stderr: true, timestamps: true, follow: o.follow, ...(o.tail !== null ? { tail: o.tail } : {}), ...(o.since !== null ? { since: o.since } : {}) },
-      signal,
-    });
-    const frames = new DemuxStream();
-    const partial = { stdout: "", stderr: "" };
+    const { calls, streams } = await this.clients();
     try {
-      for await (const chunk of response) {
-        for (const f of frames.push(chunk as Buffer)) {
-          const stream = f.stream === 2 ? "stderr" : "stdout";
-          const text = partial[stream] + f.data.toString("utf8");
-          const lines = text.split("\n");
-          partial[stream] = lines.pop()!;
-          for (const line of lines) yield parseLogLine(line, stream);
+      const created = await calls.getContainer(seg(id)).exec({ Cmd: cmd, AttachStdin: io.stdin !== null, AttachStdout: true, AttachStderr: true, Tty: tty });
+      // The engine closes the connection an exec's output came on (over ssh: that login
+      // ends), so only the start goes through the streams' pool.
+      const exec = streams.getExec(created.id);
+      const deliver = async (output: NodeJS.ReadableStream) => {
+        if (tty) {
+          output.on("data", (chunk: Buffer) => io.stdout.write(chunk));
+          await untilEnd(output);
+        } else {
+          for await (const f of frames(streams.modem, output)) (f.stream === "stderr" ? io.stderr : io.stdout).write(f.data);
+        }
+      };
+      if (io.stdin === null) {
+        await deliver(await exec.start({ Detach: false, Tty: tty }));
+      } else {
+        // Input needs the hijacked connection: bytes both ways on one socket.
+        const socket = (await exec.start({ hijack: true, stdin: true, _body: { Detach: false, Tty: tty } } as Docker.ExecStartOptions)) as unknown as NodeJS.ReadWriteStream;
+        if (io.tty) await calls.getExec(created.id).resize({ h: io.tty.rows, w: io.tty.columns }).catch(() => undefined);
+        const input = io.stdin;
+        const onData = (d: Buffer) => socket.write(d);
+        input.on("data", onData);
+        // End of input closes the command's stdin (a half-close): its output still comes back.
+        input.once("end", () => socket.end());
+        try {
+          await deliver(socket);
+        } catch {
+          // The engine closes a hijacked connection abruptly at the command's end: its exit code says how it went.
+        } finally {
+          input.off("data", onData);
         }
       }
+      const info = await calls.getExec(created.id).inspect();
+      return info.ExitCode ?? -1;
     } catch (err) {
-      if (signal.aborted) return;
-      throw err;
+      throw toPodError(err, what, this.endpoint);
     }
-    for (const stream of ["stdout", "stderr"] as const) if (partial[stream]) yield parseLogLine(partial[stream], stream);
   }
 
   async exec(id: string, cmd: string[]): Promise<ExecResult> {
-    const { body: created } = await this.http.request<{ Id: string }>("POST", `/containers/${id}/exec`, {
-      body: { Cmd: cmd, AttachStdout: true, AttachStderr: true },
-    });
-    const response = await this.http.stream("POST", `/exec/${created.Id}/start`, { body: { Detach: false, Tty: false } });
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-    const { stdout, stderr } = demux(Buffer.concat(chunks));
-    const { body: info } = await this.http.request<{ ExitCode: number | null }>("GET", `/exec/${created.Id}/json`);
-    return { exitCode: info.ExitCode ?? -1, output: stdout + stderr };
+    let stdout = "";
+    let stderr = "";
+    const sink = (add: (s: string) => void) => new Writable({ write: (chunk: Buffer, _enc, next) => (add(chunk.toString("utf8")), next()) });
+    const exitCode = await this.execAttached(id, cmd, { stdin: null, stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), tty: null });
+    return { exitCode, output: stdout + stderr };
   }
 
   async pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]> {
+    // `until` exactly now, in the engine's seconds.fraction: the engine answers at once with
+    // what it holds (rounded up to the next second, it keeps the stream open until then).
+    const now = Date.now();
+    const until = `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, "0")}`;
     const events: EngineEvent[] = [];
-    const until = Math.ceil(Date.now() / 1000);
     for await (const e of this.eventStream({ since: Math.floor(sinceMs / 1000), until }, labelFilters, new AbortController().signal)) events.push(e);
     return events;
   }
@@ -371,30 +423,124 @@ export class DockerEngine implements Engine {
     return this.eventStream({}, labelFilters, signal);
   }
 
-  private async *eventStream(window: { since?: number; until?: number }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
-    const response = await this.http.stream("GET", "/events", { query: { ...window, filters: { type: ["container"], label: labelFilters } }, signal });
-    let pending = "";
+  private async *eventStream(window: { since?: number; until?: string }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
+    const docker = await this.streams();
     try {
-      for await (const chunk of response) {
-        pending += String(chunk);
-        let newline: number;
-        while ((newline = pending.indexOf("\n")) >= 0) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (!line) continue;
-          const e = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID: string; Attributes?: Record<string, string> }; timeNano?: number; time?: number };
-          // Attributes carry the container's name, its labels and, on "die", its exitCode.
-          yield {
-            action: (e.Action ?? e.status ?? "").split(":")[0]!,
-            id: e.Actor?.ID ?? e.id ?? "",
-            attributes: e.Actor?.Attributes ?? {},
-            time: e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
-          };
-        }
-      }
+      const stream = await docker.getEvents({ ...window, filters: { type: ["container"], label: labelFilters }, abortSignal: this.own(signal) } as unknown as Docker.GetEventsOptions);
+      for await (const e of jsonLines<EventBody>(stream)) yield toEngineEvent(e);
     } catch (err) {
       if (signal.aborted) return;
-      throw err;
+      throw toPodError(err, "read the engine's events", this.endpoint);
     }
+  }
+
+  // ---- images from registries
+
+  async pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void> {
+    const docker = await this.streams();
+    const { fromImage, tag } = splitReference(ref);
+    let output: NodeJS.ReadableStream;
+    try {
+      output = await docker.createImage({ fromImage, tag, ...(auth ? { authconfig: { base64: auth } } : {}), ...(signal ? { abortSignal: this.own(signal) } : {}) });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === null) throw toPodError(err, `pull ${ref}`, this.endpoint);
+      throw pullError("pull", ref, engineMessage(err as ModemError) || `HTTP ${status}`, status, auth);
+    }
+    try {
+      for await (const line of jsonLines<{ error?: string; errorDetail?: { message?: string }; id?: string; status?: string; progressDetail?: { current?: number; total?: number } }>(output)) {
+        if (line.error || line.errorDetail) throw pullError("pull", ref, line.errorDetail?.message ?? line.error ?? "", null, auth);
+        const progress = toPullProgress(line);
+        if (progress) onProgress(progress);
+      }
+    } catch (err) {
+      throw toPodError(err, `pull ${ref}`, this.endpoint);
+    }
+  }
+
+  async distribution(ref: string, auth: string | null): Promise<{ digest: string }> {
+    const docker = await this.docker();
+    try {
+      const body = (await docker.getImage(seg(ref)).distribution(auth ? { authconfig: { base64: auth } } : {})) as { Descriptor?: { digest?: string } };
+      const digest = body.Descriptor?.digest;
+      if (!digest) throw new EngineError(`look up ${ref}: the engine's answer names no digest`);
+      return { digest };
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === null || (status >= 300 && status < 400)) throw toPodError(err, `look up ${ref}`, this.endpoint);
+      throw pullError("look up", ref, engineMessage(err as ModemError) || `HTTP ${status}`, status, auth);
+    }
+  }
+
+  // ---- networks and volumes (compose projects)
+
+  async listNetworks(labelFilters: string[]): Promise<NetworkInfo[]> {
+    const list = await this.read("list networks", (d) => d.listNetworks({ filters: { label: labelFilters } }));
+    return list!.map(toNetworkInfo);
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | null> {
+    const body = await this.read(`inspect network ${name}`, (d) => d.getNetwork(seg(name)).inspect() as Promise<Docker.NetworkInspectInfo>, [404]);
+    return body && toNetworkInfo(body);
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    const body = {
+      Name: spec.name,
+      CheckDuplicate: true,
+      Labels: spec.labels,
+      ...(spec.driver ? { Driver: spec.driver } : {}),
+      ...(spec.internal ? { Internal: true } : {}),
+      ...(spec.options ? { Options: spec.options } : {}),
+    };
+    const network = await this.call(`create network ${spec.name}`, (d) => d.createNetwork({ _query: {}, _body: body } as unknown as Docker.NetworkCreateOptions));
+    return network!.id;
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await this.call(`remove network ${short(id)}`, (d) => d.getNetwork(seg(id)).remove(), { answers: [404] });
+  }
+
+  async listVolumes(labelFilters: string[]): Promise<VolumeInfo[]> {
+    const answer = await this.read("list volumes", (d) => d.listVolumes({ filters: { label: labelFilters } }));
+    return (answer!.Volumes ?? []).map(toVolumeInfo);
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo | null> {
+    const body = await this.read(`inspect volume ${name}`, (d) => d.getVolume(seg(name)).inspect() as Promise<Docker.VolumeInspectInfo>, [404]);
+    return body && toVolumeInfo(body);
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<string> {
+    const body = { Name: spec.name, Labels: spec.labels, ...(spec.driver ? { Driver: spec.driver } : {}) };
+    const volume = await this.call(`create volume ${spec.name}`, (d) => d.createVolume({ _query: {}, _body: body } as unknown as Docker.VolumeCreateOptions));
+    return volume!.name;
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.call(`remove volume ${name}`, (d) => d.getVolume(seg(name)).remove(), { answers: [404] });
+  }
+
+  // ---- label-only images (records the engine's prunes leave alone)
+
+  async createLabelledImage(repoTag: string, labels: Record<string, string>): Promise<string> {
+    const { labelledImageArchive } = await import("./archive.js");
+    const archive = await labelledImageArchive(repoTag, labels, new Date());
+    const output = await this.call(`create image ${repoTag}`, (d) => d.loadImage(archive as unknown as NodeJS.ReadableStream, { quiet: true }), { stream: true });
+    for await (const line of jsonLines<{ error?: string; errorDetail?: { message?: string } }>(output!)) {
+      if (line.error || line.errorDetail) throw new EngineError(`create image ${repoTag}: ${(line.errorDetail?.message ?? line.error ?? "").trim()}`);
+    }
+    const image = await this.image(repoTag);
+    if (!image) throw new EngineError(`create image ${repoTag}: the engine loaded it but does not find it`);
+    return image.id;
+  }
+
+  async listImages(labelFilters: string[]): Promise<ImageSummary[]> {
+    const list = await this.read("list images", (d) => d.listImages({ filters: { label: labelFilters } } as unknown as Docker.ListImagesOptions));
+    return list!.map(toImageSummary);
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    await this.call(`remove image ${ref}`, (d) => d.getImage(seg(ref)).remove(), { answers: [404] });
   }
 }

@@ -56,6 +56,7 @@ export interface ContainerInfo {
   ports: PublishedPort[];
   networks: ContainerNetwork[];
   env: string[];
+  /** The engine's healthcheck verdict; null when the container has no healthcheck. */
   health: ContainerHealth | null;
 }
 
@@ -67,6 +68,17 @@ export interface ContainerHealth {
   lastOutput: string;
   /** null before the first probe. */
   lastExitCode: number | null;
+}
+
+/** A mount of HostConfig.Mounts, the parts pod sets. */
+export interface MountConfig {
+  Type: "bind" | "volume" | "tmpfs";
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
 /** The body of Docker's POST /containers/create, the parts pod sets. */
@@ -82,7 +94,7 @@ export interface ContainerConfig {
   StopTimeout?: number;
   StopSignal?: string;
   ExposedPorts?: Record<string, object>;
-  /** Durations in nanoseconds; Test ["NONE"] turns the image's check off, [] keeps its test. */
+  /** Durations in nanoseconds, as the API takes them; Test as docker's ["CMD", …], ["CMD-SHELL", "…"] or ["NONE"]. */
   Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
   HostConfig: {
     NetworkMode?: string;
@@ -90,8 +102,6 @@ export interface ContainerConfig {
     Sysctls?: Record<string, string>;
     RestartPolicy?: { Name: string; MaximumRetryCount?: number };
     Binds?: string[];
-    /** "<container id>:ro": that container's volumes, read-only (pod's probe, from the sandbox). */
-    VolumesFrom?: string[];
     Memory?: number;
     NanoCpus?: number;
     Dns?: string[];
@@ -103,6 +113,10 @@ export interface ContainerConfig {
     SecurityOpt?: string[];
     ReadonlyRootfs?: boolean;
     Init?: boolean;
+    VolumesFrom?: string[];
+    Mounts?: MountConfig[];
+    /** Mount point → options, e.g. { "/run": "size=64m" }. */
+    Tmpfs?: Record<string, string>;
   };
   NetworkingConfig?: {
     EndpointsConfig: Record<string, { Aliases?: string[] }>;
@@ -119,6 +133,16 @@ export interface ImageInfo {
   healthcheck: boolean;
 }
 
+/** An image as `GET /images/json` lists it. */
+export interface ImageSummary {
+  id: string;
+  /** name:tag; [] when untagged. */
+  repoTags: string[];
+  labels: Record<string, string>;
+  /** Unix ms. */
+  created: number;
+}
+
 /** One line of a pull's progress, as the engine streams it. */
 export interface PullProgress {
   /** The layer (or the tag) the line is about; "" for the pull as a whole. */
@@ -130,12 +154,45 @@ export interface PullProgress {
   total: number | null;
 }
 
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+  internal: boolean;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver?: string;
+  internal?: boolean;
+  labels: Record<string, string>;
+  /** The driver's options, e.g. com.docker.network.bridge.name. */
+  options?: Record<string, string>;
+}
+
+export interface VolumeInfo {
+  name: string;
+  labels: Record<string, string>;
+  driver: string;
+}
+
+export interface VolumeSpec {
+  name: string;
+  labels: Record<string, string>;
+  driver?: string;
+}
+
 export interface EngineInfo {
   /** The kernel of the engine's host, where the namespaces live. */
   kernelVersion: string;
   serverVersion: string;
   apiVersion: string;
   os: string;
+  /** Which engine answers: Podman's compatible API names a component "Podman Engine". */
+  engine: "docker" | "podman";
+  /** That engine's own version (Podman's, not the Docker API's it imitates). */
+  engineVersion: string;
 }
 
 export interface ExecResult {
@@ -196,43 +253,4 @@ export interface StatsSample {
   netTx: number;
   blkRead: number;
   blkWrite: number;
-}
-
-/** An image as `GET /images/json` lists it. */
-export interface ImageSummary {
-  id: string;
-  /** name:tag; [] when untagged. */
-  repoTags: string[];
-  labels: Record<string, string>;
-  /** Unix ms. */
-  created: number;
-}
-
-export interface NetworkInfo {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  driver: string;
-  internal: boolean;
-}
-
-export interface NetworkSpec {
-  name: string;
-  driver?: string;
-  internal?: boolean;
-  labels: Record<string, string>;
-  /** The driver's options, e.g. com.docker.network.bridge.name. */
-  options?: Record<string, string>;
-}
-
-export interface VolumeInfo {
-  name: string;
-  labels: Record<string, string>;
-  driver: string;
-}
-
-export interface VolumeSpec {
-  name: string;
-  labels: Record<string, string>;
-  driver?: string;
 }

@@ -4,25 +4,41 @@
 // waits ask often); otherwise the sandbox's own program answers from inside the namespace
 // (`pod-sandbox probe|connect`), so a remote engine works the same. Apart from the adapter:
 // the engine interfaces stay one call each.
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { SANDBOX_PROGRAM, type ContainerClient, type ExecClient, type SystemClient } from "../engine/engine.js";
 import { EngineError } from "../errors.js";
-import { listenersFromTables } from "./procnet.js";
+import { listenersComplete, listenersFromTables, socketsInUse, type NetTable } from "./procnet.js";
 
 /** Per port ("8080/tcp"): how many sockets listen, and which (inodes), when the probe says. */
 export type Listeners = Record<string, { count: number; inodes: Set<string> | null }>;
 
 /** The files of the engine's host, when pod runs on it; null when a file cannot be read. */
 export interface HostFiles {
-  read(path: string): string | null;
+  /** The file, or as much of it as `enough` needs: reading stops once it says so. */
+  read(path: string, enough?: (text: string) => boolean): string | null;
 }
 
 export const localFiles: HostFiles = {
-  read: (path) => {
+  read: (path, enough) => {
+    let fd: number;
     try {
-      return readFileSync(path, "utf8");
+      fd = openSync(path, "r");
     } catch {
       return null;
+    }
+    try {
+      const chunk = Buffer.alloc(65536);
+      let text = "";
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) return text;
+        text += chunk.toString("utf8", 0, n);
+        if (enough?.(text)) return text;
+      }
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
     }
   },
 };
@@ -100,11 +116,7 @@ export class Probes {
   async listeners(sandbox: SandboxRef, ports: string[]): Promise<Listeners> {
     if (ports.length === 0) return {};
     const pid = await this.hostPid(sandbox);
-    if (pid !== null) {
-      // No IPv6 in the kernel: no tcp6/udp6 table.
-      const read = (t: string) => this.host.read(`/proc/${pid}/net/${t}`) ?? "";
-      return parseProbe(listenersFromTables({ tcp: [read("tcp"), read("tcp6")], udp: [read("udp"), read("udp6")] }, ports));
-    }
+    if (pid !== null) return parseProbe(listenersFromTables(this.tables(pid, ports), ports));
     const { exitCode, output } = await this.engine.exec(sandbox.id, [SANDBOX_PROGRAM, "probe", ...ports]);
     if (exitCode !== 0) throw new EngineError(`the sandbox's listener probe failed (exit ${exitCode}): ${output.trim()}`);
     return parseProbe(output);
@@ -129,6 +141,21 @@ export class Probes {
         .filter(Boolean)
         .map((l) => l.trim().split(" ") as [string, string]),
     );
+  }
+
+  /**
+   * The namespace's /proc/net tables, as few as the ports need: each read of a tcp table walks
+   * the kernel's established hash, so tables that hold no socket (sockstat says) are not read,
+   * and a tcp table only up to its last listener. No IPv6 in the kernel: no tcp6/udp6 table.
+   */
+  private tables(pid: number, ports: string[]): { tcp: string[]; udp: string[] } {
+    const inUse = socketsInUse(this.host.read(`/proc/${pid}/net/sockstat`) ?? "", this.host.read(`/proc/${pid}/net/sockstat6`) ?? "");
+    const wanted = new Set(ports.map((p) => p.split("/")[1] ?? "tcp"));
+    const table = (t: NetTable): string => {
+      if (!wanted.has(t.replace("6", "")) || inUse[t] === 0) return "";
+      return this.host.read(`/proc/${pid}/net/${t}`, t.startsWith("tcp") ? (text) => listenersComplete(text, inUse[t]) : undefined) ?? "";
+    };
+    return { tcp: [table("tcp"), table("tcp6")], udp: [table("udp"), table("udp6")] };
   }
 
   /** A sysctl of the engine host's own network namespace, when pod can read it (a local engine); else null. */
