@@ -15,7 +15,7 @@ import type { PodSpec } from "../spec/types.js";
 import { previousName, replicaName } from "../state/labels.js";
 import type { ContainerRef } from "../state/observe.js";
 import { waitReady, type WaitedReplica } from "./readiness.js";
-import { REPLICA_RESTART_POLICY, replicaConfig, sandboxConfig } from "./render.js";
+import { replicaConfig, servingRestartPolicy, sandboxConfig } from "./render.js";
 import { removeRecord, writeRecord } from "./record-store.js";
 
 /** A replica an action made, and whether it came to serve. */
@@ -205,7 +205,7 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   if (failure) throw failure.reason;
   const waited = made.map((r) => ({ id: r.id, name: r.name, restarts: 0 }));
   await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: made.length, baseline }, action, step, signal));
-  await Promise.all(made.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
+  await Promise.all(made.map((r) => engine.setRestartPolicy(r.id, servingRestartPolicy(ctx.spec.replica))));
   for (const r of made) r.serving = true;
   await route(ctx, made.map((r) => r.id));
 }
@@ -230,7 +230,7 @@ async function restartReplicas(action: Extract<Action, { kind: "restart-replicas
     }),
   );
   await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: waited.length, baseline }, action, step, signal));
-  await Promise.all(waited.map((r) => engine.setRestartPolicy(r.id, REPLICA_RESTART_POLICY)));
+  await Promise.all(waited.map((r) => engine.setRestartPolicy(r.id, servingRestartPolicy(ctx.spec.replica))));
   await route(ctx, waited.map((r) => r.id));
 }
 

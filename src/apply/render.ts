@@ -10,6 +10,8 @@ import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";
 
 export const SANDBOX_IMAGE = "pod-sandbox:latest";
+const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
+const COMPOSE_NUMBER_LABEL = "com.docker.compose.container-number";
 
 /**
  * The sandbox owns the namespace and the published ports. No restart policy: a restarted
@@ -66,6 +68,8 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
       [Label.generation]: String(at.generation),
       [Label.sandboxId]: at.sandboxId,
       [Label.spec]: JSON.stringify(replica),
+      // Compose numbers a service's containers; pod's replica number is that number.
+      ...(replica.labels[COMPOSE_SERVICE_LABEL] !== undefined ? { [COMPOSE_NUMBER_LABEL]: String(at.number) } : {}),
     },
     ...(replica.user !== null ? { User: replica.user } : {}),
     ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
@@ -82,8 +86,13 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
   };
 }
 
-/** The restart policy a serving replica keeps: a crash brings it back into the same namespace. */
-export const REPLICA_RESTART_POLICY = "unless-stopped";
+/**
+ * The restart policy a serving replica keeps: a crash brings it back into the same
+ * namespace. pod's own is unless-stopped; a compose file's `restart:` names another.
+ */
+export function servingRestartPolicy(replica: ReplicaSpec): string {
+  return replica.restart?.name ?? "unless-stopped";
+}
 
 /**
  * A record revision, as the labels of an image with no files: `docker container prune` and

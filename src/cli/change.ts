@@ -1,7 +1,9 @@
 // Every changing command (up, set, scale, restart, rollback, down) hands its request to the
 // one change flow (apply/change.ts) and reports what came of it. Commands differ only in the
 // spec they ask for.
-import { runFlow } from "../apply/change.js";
+import { runFlow, type FlowResult } from "../apply/change.js";
+import type { FlowDeps } from "../apply/converge.js";
+import type { Engine } from "../engine/engine.js";
 import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
 import type { ChangeRequest } from "../plan/decide.js";
 import { dryRunJson, dryRunText } from "../report/dry-run.js";
@@ -21,7 +23,7 @@ export async function runChange(deps: Deps, reporter: Reporter, command: ChangeC
   const down = command.desired === RemovePod.desired;
   if (!command.dryRun) deps.changing(interruptLines(command.pod, down));
   const result = await runFlow(
-    { engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) },
+    flowDeps(deps, engine, reporter),
     command,
     {
       dryRun: command.dryRun,
@@ -31,6 +33,17 @@ export async function runChange(deps: Deps, reporter: Reporter, command: ChangeC
       lookFirst: down,
     },
   );
+  reportChange(deps, reporter, command, result, started);
+}
+
+/** What the change flow needs of a command's deps: the engine, its probes, credentials, the clock, the reporter. */
+export function flowDeps(deps: Deps, engine: Engine, reporter: Reporter): FlowDeps {
+  return { engine, probes: deps.probes(engine), auth: deps.auth, clock: deps.clock, emit: (e) => reporter.event(e), ...(deps.signal ? { signal: deps.signal } : {}) };
+}
+
+/** What came of one change, said: the dry run's plan (and its refusal), "removed", or the pod's summary. */
+export function reportChange(deps: Deps, reporter: Reporter, command: ChangeCommand, result: FlowResult, started: number): void {
+  const down = command.desired === RemovePod.desired;
   const { decision, snapshot } = result;
   if (result.kind === "dry-run") {
     for (const line of decision.warnings) reporter.warn(line);
@@ -48,7 +61,7 @@ export async function runChange(deps: Deps, reporter: Reporter, command: ChangeC
     return reporter.result(`pod ${command.pod} removed`, { pod: command.pod, removed: true });
   }
   const pod = result.kind === "applied" ? result.after : snapshot.pod;
-  if (result.kind === "in-sync") {
+  if (result.kind === "in-sync" || result.kind === "stopped") {
     for (const line of decision.warnings) reporter.warn(line);
     reporter.note(`pod ${command.pod} is up to date`);
   }

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { loadComposeFile } from "../cli/compose.js";
+import { loadComposeProject } from "../cli/compose.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { repeatable } from "../cli/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
@@ -44,7 +44,7 @@ export function psCommand(deps: Deps, state: RunState): CommandModule<object, Ps
       const reporter = (state.reporter = await deps.reporter(format === "json" ? "document" : "human"));
       const engine = deps.engine(args);
       // The file's warnings are up's to say: ps only finds its pods.
-      const fromFile = args.file === undefined ? null : new Set((await loadComposeFile(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [], profiles: args.profile, warn: false })).pods.map((p) => p.spec.name));
+      const fromFile = args.file === undefined ? null : new Set((await loadComposeProject(deps, reporter, { file: args.file, projectName: args["project-name"] ?? null, services: [], profiles: args.profile, warn: false })).services.map((p) => p.spec.name));
       const probes = deps.probes(engine);
       // With a name, only that pod is read.
       const all = (args.name !== undefined ? await observeView(engine, probes, args.name) : await observeViews(engine, probes)).filter((p) => fromFile === null || fromFile.has(p.view.name));

@@ -1,20 +1,26 @@
 import type { Argv, CommandModule } from "yargs";
-import { runChange } from "../cli/change.js";
+import { flowDeps, reportChange, runChange } from "../cli/change.js";
 import type { Deps, RunState } from "../cli/deps.js";
 import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "../cli/options.js";
 import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
-import { composeOptions, loadComposeFile, parseScale, projectName, refuseSpecOptions } from "../cli/compose.js";
+import { composeOptions, loadComposeProject, parseScale, projectName, refuseSpecOptions } from "../cli/compose.js";
+import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
+import { interruptLines } from "../cli/deps.js";
 import type { Reporter } from "../report/reporter.js";
 import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
 import { DEFAULT_AUTO_UPDATE_S, parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
 
-/** Every service of the file (or those named), dependencies first, as a pod each, one after another, each under its own lock. */
+/**
+ * The file's project as Compose brings it up: its networks and volumes, then every service
+ * (or those named, with what they depend on), dependencies first, each through the one
+ * change flow and waited for as depends_on says.
+ */
 async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Promise<void> {
   refuseSpecOptions(args);
   const services = [args.image, ...(args.command ?? [])].filter((s): s is string => typeof s === "string");
-  const { pods } = await loadComposeFile(deps, reporter, {
+  const project = await loadComposeProject(deps, reporter, {
     file: args.file!,
     projectName: projectName(args),
     services,
@@ -22,17 +28,24 @@ async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Prom
     scale: parseScale(args.scale),
     warn: true,
   });
-  for (const { spec } of pods) {
-    await runChange(deps, reporter, {
-      ...changeSettings(args),
-      pod: spec.name,
-      image: { ref: spec.replica.image, policy: parsePullPolicy(args.pull) },
-      desired: () => ({ spec, cause: `up -f ${args.file}` }),
-      recreate: args.recreate,
-      mustExist: false,
-    });
-  }
-  if (!args["dry-run"] && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps, deps.engine(args), reporter);
+  const settings = changeSettings(args);
+  const engine = deps.engine(args);
+  if (!settings.dryRun) deps.changing(interruptLines(project.name, false));
+  const { upProject } = await import("../apply/project.js");
+  await upProject(flowDeps(deps, engine, reporter), project, {
+    dryRun: settings.dryRun,
+    flow: { lockTimeoutMs: LOCK_TIMEOUT_MS, onLockWait: (holder) => reporter.note(`waiting for another pod command (${holder})`) },
+    pull: parsePullPolicy(args.pull),
+    recreate: args.recreate,
+    stopTimeoutS: settings.stopTimeoutS,
+    readyTimeoutMs: settings.readyTimeoutMs,
+    cause: `up -f ${args.file}`,
+    onService: (plan, result) => {
+      if (result.kind === "job") return reporter.note(`job ${plan.service} completed (exit ${result.exitCode})`);
+      reportChange(deps, reporter, { ...settings, pod: plan.spec.name, desired: () => ({ spec: plan.spec, cause: "up" }), recreate: args.recreate, mustExist: false }, result, deps.clock.now());
+    },
+  });
+  if (!settings.dryRun && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps, engine, reporter);
 }
 
 /** The agent keeps pods as recorded with no command: started once, said once. Its failure fails nothing. */
@@ -115,7 +128,8 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
       if (args.scale.length > 0) throw new UsageError("--scale SERVICE=N needs -f and a compose file", "without one, --replicas N sets the count");
       if (args.profile.length > 0) throw new UsageError("--profile needs -f and a compose file", "profiles choose services of a compose file");
       const policy = parsePullPolicy(args.pull);
-      const spec = { ...specFromFlags(withDefaults(args), deps), autoUpdate: parseAutoUpdate(args["auto-update"], args["auto-update-interval"]) };
+      const autoUpdate = parseAutoUpdate(args["auto-update"], args["auto-update-interval"]);
+      const spec = { ...specFromFlags(withDefaults(args), deps), ...(autoUpdate ? { autoUpdate } : {}) };
       await runChange(deps, reporter, {
         ...changeSettings(args),
         pod: spec.name,

@@ -80,12 +80,12 @@ describe("compose in: hostile files, one line each, nothing created", () => {
     const big = join(dir, "big.yaml");
     writeFileSync(big, `services: {web: {image: http_server}}\nx-pad: "${"x".repeat(10 * 1024 * 1024)}"\n`);
     const rows: [string[], RegExp][] = [
-      [["up", "-f", fifo], /^pod: -f \S+fifo\.yaml is a FIFO \(named pipe\), not a regular file; /],
-      [["up", "-f", "/dev/zero"], /^pod: -f \/dev\/zero is a character device, not a regular file; /],
-      [["up", "--env-file", fifo, "http_server"], /^pod: --env-file \S+fifo\.yaml is a FIFO \(named pipe\), not a regular file; /],
+      [["up", "-f", fifo], /^pod: -f \S+fifo\.yaml cannot be read \(a pipe, not a regular file\); /],
+      [["up", "-f", "/dev/zero"], /^pod: -f \/dev\/zero cannot be read \(a character device, not a regular file\); /],
+      [["up", "--env-file", fifo, "http_server"], /^pod: --env-file \S+fifo\.yaml cannot be read \(a pipe, not a regular file\); /],
       [["up", "--dry-run", "-f", bomb], /^pod: \S+bomb\.yaml: its aliases expand too far/],
       [["up", "--dry-run", "-f", deep], /^pod: \S+deep\.yaml:4:\d+: nested more than 100 levels deep; /],
-      [["up", "--dry-run", "-f", big], /^pod: -f \S+big\.yaml is 10\.1 MiB, more than the 4\.0 MiB pod reads in one file; /],
+      [["up", "--dry-run", "-f", big], /^pod: -f \S+big\.yaml cannot be read \(larger than 4 MiB, the most pod reads from one file\); /],
     ];
     for (const [args, line] of rows) {
       const r = await pod(args);

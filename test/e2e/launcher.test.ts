@@ -167,7 +167,7 @@ describe("bad input: one line, non-zero exit, nothing created", () => {
     ["port over 65535", ["up", "--name", "e2e-bad", "-p", "65536:8080", "http_server"], 2, /port 65536 is out of range/],
     ["unknown protocol", ["up", "--name", "e2e-bad", "-p", "80:8080/sctp", "http_server"], 2, /unknown protocol "sctp"/],
     ["one host port twice", ["up", "--name", "e2e-bad", "-p", "18140:8080", "-p", "18140:9090", "http_server"], 2, /host port 18140\/tcp is published twice/],
-    ["image not on the engine", ["up", "--name", "e2e-bad", "no_such_image:1"], 1, /image no_such_image:1 is not on the engine; build it first/],
+    ["image not on the engine", ["up", "--name", "e2e-bad", "--pull", "never", "no_such_image:1"], 1, /image no_such_image:1 is not on the engine; build it first/],
     ["invalid name", ["up", "--name=-bad", "http_server"], 2, /invalid pod name "-bad"/],
     ["scale of a missing pod", ["scale", "e2e-bad", "3"], 1, /no pod named e2e-bad on the engine/],
     ["a network option for replicas", ["up", "--name", "e2e-bad", "--expose", "9000", "http_server"], 2, /--expose is a network option, and replicas share the sandbox's network/],

@@ -562,13 +562,13 @@ describe("unknown commands", () => {
 describe("compose files and exports", () => {
   const compose = "services:\n  api:\n    image: web\n    ports: ['80:8080']\n    deploy:\n      replicas: 2\n  worker:\n    image: web:v2\n";
 
-  it("up -f makes one pod per service, named after it (PROJECT-SERVICE with -p); down -f removes them", async () => {
+  it("up -f makes one pod per service, named as Compose names them (PROJECT-SERVICE, the project the file's directory or -p); down -f removes them", async () => {
     const r = await pod("up -f /c/compose.yaml", { "/c/compose.yaml": compose });
     expect(r.code, r.err).toBe(0);
-    expect(engine.podNames()).toEqual(["api-1", "api-2", "api-sandbox", "worker-1", "worker-sandbox"]);
+    expect(engine.podNames()).toEqual(["c-api-1", "c-api-2", "c-api-sandbox", "c-worker-1", "c-worker-sandbox"]);
     expect((await pod("down -f /c/compose.yaml worker", { "/c/compose.yaml": compose })).code).toBe(0);
-    expect(engine.podNames()).toEqual(["api-1", "api-2", "api-sandbox"]);
-    expect((await pod("up -f /c/compose.yaml -p shop api", { "/c/compose.yaml": compose })).code).toBe(0);
+    expect(engine.podNames()).toEqual(["c-api-1", "c-api-2", "c-api-sandbox"]);
+    expect((await pod("up -f /c/compose.yaml --project-name shop api", { "/c/compose.yaml": compose })).code).toBe(0);
     expect(engine.podNames()).toContain("shop-api-sandbox");
   });
 
@@ -600,7 +600,7 @@ describe("compose files and exports", () => {
   it("--scale SERVICE=N sets that service's count, as Compose's does", async () => {
     const r = await pod("up -f /c/compose.yaml --scale api=3 --scale worker=0", { "/c/compose.yaml": compose });
     expect(r.code, r.err).toBe(0);
-    expect(engine.podNames()).toEqual(["api-1", "api-2", "api-3", "api-sandbox", "worker-sandbox"]);
+    expect(engine.podNames()).toEqual(["c-api-1", "c-api-2", "c-api-3", "c-api-sandbox", "c-worker-sandbox"]);
   });
 
   it("two services on one host port: refused before anything is made (issue 20, defect 4)", async () => {
@@ -614,15 +614,15 @@ describe("compose files and exports", () => {
     const file = "services:\n  web:\n    image: web\n    restart: always\n    depends_on: [db]\n  db:\n    image: web:v2\n";
     const up = await pod("up -f /c/w.yaml", { "/c/w.yaml": file });
     expect(up.code, up.err).toBe(0);
-    expect(up.errLines.filter((l) => l.includes("restart: ignored"))).toHaveLength(1);
-    expect(engine.calls.filter((c) => /^create (db|web)-sandbox$/.test(c))).toEqual(["create db-sandbox", "create web-sandbox"]);
+    expect(engine.find("c-web-1")!.config.HostConfig.RestartPolicy).toEqual({ Name: "always" });
+    expect(engine.calls.filter((c) => /^create c-(db|web)-sandbox$/.test(c))).toEqual(["create c-db-sandbox", "create c-web-sandbox"]);
     const ps = await pod("ps -f /c/w.yaml -q", { "/c/w.yaml": file });
-    expect([ps.out, ps.err]).toEqual(["db\nweb", ""]);
+    expect([ps.out, ps.err]).toEqual(["c-db\nc-web", ""]);
     engine.calls.length = 0;
     const down = await pod("down -f /c/w.yaml", { "/c/w.yaml": file });
     expect(down.code, down.err).toBe(0);
     expect(down.err).not.toContain("ignored");
-    expect(engine.calls.filter((c) => /^remove (db|web)-sandbox$/.test(c))).toEqual(["remove web-sandbox", "remove db-sandbox"]);
+    expect(engine.calls.filter((c) => /^remove c-(db|web)-sandbox$/.test(c))).toEqual(["remove c-web-sandbox", "remove c-db-sandbox"]);
   });
 
   it("config -f prints the normalised project, reads no engine, and checks with -q", async () => {
