@@ -4,6 +4,9 @@ import { execFile, spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { onPodman, PODMAN_SH, useEngine } from "./engine.js";
+
+useEngine();
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const POD = `${ROOT}bin/pod`;
@@ -51,8 +54,11 @@ export async function idsOf(...names: string[]): Promise<string[]> {
   return (await docker(["inspect", "-f", "{{.Id}}", ...names])).stdout.split("\n").filter(Boolean);
 }
 
+/** The sandbox last: Podman refuses to remove a container that others joined ("has dependent containers"). */
 export async function removePod(name: string): Promise<void> {
-  const ids = await containersOf(name);
+  const r = await docker(["ps", "-a", "--no-trunc", "--format", '{{.ID}} {{.Label "dev.pod.role"}}', "--filter", `label=dev.pod.name=${name}`]);
+  const rows = r.stdout.split("\n").filter(Boolean).map((l) => l.split(" "));
+  const ids = [...rows.filter(([, role]) => role !== "sandbox"), ...rows.filter(([, role]) => role === "sandbox")].map(([id]) => id!);
   if (ids.length > 0) await docker(["rm", "-f", ...ids]);
 }
 
@@ -157,9 +163,15 @@ async function requestsQuick(port: number, n: number): Promise<string[]> {
 
 /**
  * Stops dockerd with `signal` (TERM, as a reboot or an upgrade does; KILL, as a crash does),
- * starts it again detached, as the Makefile does, and waits until it answers.
+ * starts it again detached, as the Makefile does, and waits until it answers. On Podman, its
+ * service instead; containers outlive it there (conmon holds them), as with live-restore.
  */
 export async function restartEngine(signal: "TERM" | "KILL"): Promise<void> {
+  if (onPodman) {
+    const r = await exec(PODMAN_SH, ["restart", signal], {}, 90_000);
+    if (r.code !== 0) throw new Error(`restarting the podman service failed: ${r.stderr}`);
+    return;
+  }
   const script = [
     "set -e",
     "pid=$(pidof dockerd)",
