@@ -11,6 +11,12 @@
 #                              DOCKER_HOST at the service (pod and docker talk to Podman)
 #   podman.sh restart SIGNAL   stop the service with SIGTERM or SIGKILL, start it again
 #   podman.sh stop             stop the service (containers stay: conmon holds them)
+#   podman.sh podman ARGS...   the podman CLI with the tests' config, in the namespace
+#
+# Run podman itself only through this script: a podman outside the namespace that removes a
+# container runs netavark's teardown in the host's namespace, which writes the host's
+# firewall and leaves the container's port rules behind in the namespace (new containers on
+# those ports then get "no route to host").
 #
 # Settings (environment): POD_TEST_PODMAN_DIR (default /run/pod-test: socket, config, pid
 # file), POD_TEST_NETNS (default pod-test), POD_TEST_PODMAN_LOG (default .cache/podman.log).
@@ -22,12 +28,13 @@ NETNS=${POD_TEST_NETNS:-pod-test}
 LOG=${POD_TEST_PODMAN_LOG:-$ROOT/.cache/podman.log}
 SOCK=$DIR/podman.sock
 PIDFILE=$DIR/podman.pid
-export CONTAINERS_CONF=$DIR/containers.conf
+export CONTAINERS_CONF=$DIR/containers.conf CONTAINERS_REGISTRIES_CONF=$DIR/registries.conf
 
 # Why each line (measured here, see docs/podman-findings.md): this sandbox lets no OCI
 # runtime set rlimits above the hard ones, and crun set none at all nor cgroups; runc with
 # the cgroupfs manager works. No journald here: events go to a file. netavark, not CNI:
 # both are installed, and only netavark (with aardvark-dns) names containers on user networks.
+# Networks the tests create are kept beside the socket, not in /etc/containers/networks.
 config() {
   local hard
   hard=$(ulimit -Hn)
@@ -38,6 +45,7 @@ default_ulimits = ["nofile=$hard:$hard", "nproc=32768:32768"]
 
 [network]
 network_backend = "netavark"
+network_config_dir = "$DIR/networks"
 
 [engine]
 cgroup_manager = "cgroupfs"
@@ -45,6 +53,20 @@ runtime = "runc"
 events_logger = "file"
 EOF
 }
+
+# Docker pulls from a registry on 127.0.0.0/8 over plain HTTP; Podman only from one marked
+# insecure. The registry tests' own, on 127.0.0.1:5000 (in the namespace: Podman's loopback).
+registries() {
+  cat <<EOF
+# Written by pod's test/podman/podman.sh for its tests; not a system configuration.
+[[registry]]
+location = "127.0.0.1:5000"
+insecure = true
+EOF
+}
+
+# The podman CLI where the service runs.
+in_ns() { nsenter --net="/run/netns/$NETNS" podman "$@"; }
 
 netns_id() { readlink "/proc/$1/ns/net" 2>/dev/null; }
 
@@ -68,10 +90,15 @@ start() {
   mkdir -p "$DIR" "$(dirname "$LOG")"
   ensure_netns
   local restart=""
-  if [ "$(cat "$CONTAINERS_CONF" 2>/dev/null)" != "$(config)" ]; then
-    config >"$CONTAINERS_CONF.tmp" && mv "$CONTAINERS_CONF.tmp" "$CONTAINERS_CONF"
-    restart=1
-  fi
+  local f file
+  for f in config registries; do
+    file=$CONTAINERS_CONF
+    [ $f = registries ] && file=$CONTAINERS_REGISTRIES_CONF
+    if [ "$(cat "$file" 2>/dev/null)" != "$($f)" ]; then
+      $f >"$file.tmp" && mv "$file.tmp" "$file"
+      restart=1
+    fi
+  done
   if ours; then
     for _ in $(seq 40); do answering && break; sleep 0.25; done
     if answering && [ -z "$restart" ]; then
@@ -111,14 +138,14 @@ images() {
   local missing=() img d p
   for img in "$@"; do
     d=$(docker image inspect -f '{{.Id}}' "$img")
-    p=$(podman image inspect --format '{{.Id}}' "$img" 2>/dev/null || true)
+    p=$(in_ns image inspect --format '{{.Id}}' "$img" 2>/dev/null || true)
     if [ "${d#sha256:}" = "$p" ]; then echo "image $img up to date in Podman"; else missing+=("$img"); fi
   done
   [ ${#missing[@]} -gt 0 ] || return 0
   echo "copying to Podman: ${missing[*]}"
-  docker save "${missing[@]}" | podman load -q >/dev/null
+  docker save "${missing[@]}" | in_ns load -q >/dev/null
   # The tags moved: their old images are dangling now.
-  podman image prune -f >/dev/null
+  in_ns image prune -f >/dev/null
 }
 
 case "${1:-}" in
@@ -129,7 +156,8 @@ case "${1:-}" in
     signal "$2"
     start >/dev/null
     ;;
-  images) shift; images "$@" ;;
+  images) shift; ensure_netns; images "$@" ;;
+  podman) shift; ensure_netns; in_ns "$@" ;;
   run)
     shift
     ours || { echo "podman.sh: the podman service is not running (make podman starts it)" >&2; exit 1; }
