@@ -3,7 +3,7 @@
 // agent, which the agent tests start themselves. On Podman (POD_TEST_ENGINE=podman), first
 // check that the suite runs where Podman publishes its ports.
 import { execFileSync } from "node:child_process";
-import { checkPodmanNamespace, useEngine } from "./engine.js";
+import { checkPodmanNamespace, onPodman, useEngine } from "./engine.js";
 
 export default function setup(): void {
   useEngine();
@@ -17,7 +17,10 @@ export default function setup(): void {
     .split("\n")
     .map((l) => l.split(" "))
     .filter(([id, pod]) => id && pod && /^(e2e|zd)-/.test(pod));
-  // Sandboxes last: Podman refuses to remove a container that others joined.
-  const leftovers = [...rows.filter(([, , role]) => role !== "sandbox"), ...rows.filter(([, , role]) => role === "sandbox")].map(([id]) => id!);
-  if (leftovers.length > 0) execFileSync("docker", ["rm", "-f", ...leftovers], { stdio: "ignore" });
+  // Sandboxes last, in a call of their own (docker rm removes its containers all at once):
+  // Podman refuses to remove a container that others joined.
+  const groups = onPodman ? [rows.filter(([, , role]) => role !== "sandbox"), rows.filter(([, , role]) => role === "sandbox")] : [rows];
+  for (const ids of groups.map((g) => g.map(([id]) => id!))) {
+    if (ids.length > 0) execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore" });
+  }
 }
