@@ -3,7 +3,8 @@
 # server, wrk and hey for load, nftables for the sandbox image's nft (--balance dnat),
 # docker-registry and apache2-utils (htpasswd) for the e2e tests' registry on 127.0.0.1,
 # openssh (the ssh:// tests start their own sshd on 127.0.0.1), the npm dependencies; then
-# builds the CLI and the images.
+# builds the CLI and the images. `make test` also runs the end-to-end suite against Podman
+# (`make podman`: Debian's podman, its service, the images copied over).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
@@ -11,8 +12,9 @@ SHELL := /bin/bash
 CACHE := .cache
 DOCKERD_LOG := $(CACHE)/dockerd.log
 TS_SOURCES := $(shell find src -name '*.ts')
+PODMAN_SH := test/podman/podman.sh
 
-.PHONY: build demo test test-unit test-e2e bench engine tools images clean
+.PHONY: build demo test test-unit test-e2e test-e2e-podman podman bench engine tools images clean
 
 build: node_modules dist/pod.js images ## npm deps, the CLI, a running engine, the images
 
@@ -82,6 +84,25 @@ dist/pod.js: node_modules tsconfig.json scripts/bundle.mjs $(TS_SOURCES)
 images: engine
 	@$(MAKE) --no-print-directory -C fixtures images
 
+# Podman beside Docker, for the e2e suite on both engines (not part of `make build`): Debian's
+# podman with netavark and aardvark-dns (names on user networks), its Docker-compatible service
+# started in a network namespace of its own, and the fixture images copied from Docker.
+# test/podman/podman.sh says why each setting.
+podman: images
+	@missing=""; \
+	command -v podman   >/dev/null || missing="$$missing podman"; \
+	[ -x /usr/lib/podman/netavark ]     || missing="$$missing netavark"; \
+	[ -x /usr/lib/podman/aardvark-dns ] || missing="$$missing aardvark-dns"; \
+	command -v iptables >/dev/null || missing="$$missing iptables"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  [ "$$(id -u)" = 0 ] || { echo "make: installing$$missing needs root (or install them yourself)" >&2; exit 1; }; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@$(PODMAN_SH) start
+	@$(MAKE) --no-print-directory -C fixtures podman PODMAN_SH=$(CURDIR)/$(PODMAN_SH)
+
 demo: build
 	@./bin/pod up --replicas 3 -p 80:8080 http_server
 	@echo; echo "300 requests to http://127.0.0.1:80/, counted per replica:"
@@ -93,14 +114,19 @@ demo: build
 	echo "  docker kill http_server-sandbox; ./bin/pod agent logs   # the agent heals it"; \
 	echo "  ./bin/pod down http_server        # remove it"
 
-test: build
+test: build podman
 	npx vitest run --config test/vitest.config.ts
+	$(PODMAN_SH) run npx vitest run --config test/vitest.config.ts --project e2e
 
 test-unit: node_modules
 	npx vitest run --config test/vitest.config.ts --project unit
 
 test-e2e: build
 	npx vitest run --config test/vitest.config.ts --project e2e
+
+# The same suite against Podman: in its network namespace, with POD_TEST_ENGINE=podman.
+test-e2e-podman: build podman
+	$(PODMAN_SH) run npx vitest run --config test/vitest.config.ts --project e2e
 
 bench: build
 	@bash test/bench/bench.sh

@@ -1,18 +1,26 @@
 // Before the suite: remove what an earlier, killed run of it may have left (its pods are
 // named e2e-* and zd-*), so every test starts from an engine without its pod; and stop the
-// agent, which the agent tests start themselves.
+// agent, which the agent tests start themselves. On Podman (POD_TEST_ENGINE=podman), first
+// check that the suite runs where Podman publishes its ports.
 import { execFileSync } from "node:child_process";
+import { checkPodmanNamespace, onPodman, useEngine } from "./engine.js";
 
 export default function setup(): void {
+  useEngine();
+  checkPodmanNamespace();
   // An agent left running (by a bench, by hand) would repair what the tests break on purpose.
   execFileSync(new URL("../../bin/pod", import.meta.url).pathname, ["agent", "stop"], { stdio: "ignore" });
-  const lines = execFileSync("docker", ["ps", "-a", "--filter", "label=dev.pod.name", "--format", '{{.ID}} {{.Label "dev.pod.name"}}'], {
+  const lines = execFileSync("docker", ["ps", "-a", "--filter", "label=dev.pod.name", "--format", '{{.ID}} {{.Label "dev.pod.name"}} {{.Label "dev.pod.role"}}'], {
     encoding: "utf8",
   });
-  const leftovers = lines
+  const rows = lines
     .split("\n")
     .map((l) => l.split(" "))
-    .filter(([id, pod]) => id && pod && /^(e2e|zd)-/.test(pod))
-    .map(([id]) => id!);
-  if (leftovers.length > 0) execFileSync("docker", ["rm", "-f", ...leftovers], { stdio: "ignore" });
+    .filter(([id, pod]) => id && pod && /^(e2e|zd)-/.test(pod));
+  // Sandboxes last, in a call of their own (docker rm removes its containers all at once):
+  // Podman refuses to remove a container that others joined.
+  const groups = onPodman ? [rows.filter(([, , role]) => role !== "sandbox"), rows.filter(([, , role]) => role === "sandbox")] : [rows];
+  for (const ids of groups.map((g) => g.map(([id]) => id!))) {
+    if (ids.length > 0) execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore" });
+  }
 }

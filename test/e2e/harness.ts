@@ -4,6 +4,11 @@ import { execFile, spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { ENGINE_HOST, onPodman, PODMAN_SH, useEngine } from "./engine.js";
+
+export { ENGINE_HOST, onPodman } from "./engine.js";
+
+useEngine();
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const POD = `${ROOT}bin/pod`;
@@ -51,9 +56,43 @@ export async function idsOf(...names: string[]): Promise<string[]> {
   return (await docker(["inspect", "-f", "{{.Id}}", ...names])).stdout.split("\n").filter(Boolean);
 }
 
+/** The sandbox last: Podman refuses to remove a container that others joined ("has dependent containers"). */
 export async function removePod(name: string): Promise<void> {
-  const ids = await containersOf(name);
-  if (ids.length > 0) await docker(["rm", "-f", ...ids]);
+  const r = await docker(["ps", "-a", "--no-trunc", "--format", '{{.ID}} {{.Label "dev.pod.role"}}', "--filter", `label=dev.pod.name=${name}`]);
+  const rows = r.stdout.split("\n").filter(Boolean).map((l) => l.split(" "));
+  // On Podman two calls: docker rm removes the containers it is given all at once.
+  const groups = onPodman ? [rows.filter(([, role]) => role !== "sandbox"), rows.filter(([, role]) => role === "sandbox")] : [rows];
+  for (const ids of groups.map((g) => g.map(([id]) => id!))) {
+    if (ids.length > 0) await docker(["rm", "-f", ...ids]);
+  }
+}
+
+/** A sysctl as the container's network namespace has it, read from there (`nsenter -n`). */
+export async function sysctlIn(container: string, name: string): Promise<string> {
+  const pid = (await docker(["inspect", "-f", "{{.State.Pid}}", container])).stdout.trim();
+  return (await exec("nsenter", ["-t", pid, "-n", "cat", `/proc/sys/${name.replace(/\./g, "/")}`])).stdout.trim();
+}
+
+/** A call to the engine's own API (Podman's libpod one), as curl makes it: the body, and whether it succeeded. */
+function engineApi(method: string, path: string, body?: string): Promise<Result> {
+  const socket = ENGINE_HOST.replace(/^unix:\/\//, "");
+  return exec("curl", ["-sS", "--fail-with-body", "--unix-socket", socket, "-X", method, "-H", "Content-Type: application/json", ...(body === undefined ? [] : ["-d", body]), `http://engine${path}`]);
+}
+
+/**
+ * A user's `docker rm -f POD-sandbox`. Podman refuses that while replicas joined it ("has
+ * dependent containers"); its own API removes it with them (`podman rm -f --depend`), the
+ * nearest a Podman user can come.
+ */
+export function removeSandbox(pod: string): Promise<Result> {
+  if (onPodman) return engineApi("DELETE", `/v4.0.0/libpod/containers/${pod}-sandbox?force=true&depend=true`);
+  return docker(["rm", "-f", `${pod}-sandbox`]);
+}
+
+/** `docker commit`. The docker CLI sends no body, which Podman 4.3 refuses ("Decode(): EOF"): an empty one there. */
+export function commit(container: string, repo: string, tag: string): Promise<Result> {
+  if (onPodman) return engineApi("POST", `/commit?container=${encodeURIComponent(container)}&repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, "{}");
+  return docker(["commit", container, `${repo}:${tag}`]);
 }
 
 /** Each test names its pods here; they are removed by label after it, pass or fail. */
@@ -157,9 +196,15 @@ async function requestsQuick(port: number, n: number): Promise<string[]> {
 
 /**
  * Stops dockerd with `signal` (TERM, as a reboot or an upgrade does; KILL, as a crash does),
- * starts it again detached, as the Makefile does, and waits until it answers.
+ * starts it again detached, as the Makefile does, and waits until it answers. On Podman, its
+ * service instead; containers outlive it there (conmon holds them), as with live-restore.
  */
 export async function restartEngine(signal: "TERM" | "KILL"): Promise<void> {
+  if (onPodman) {
+    const r = await exec(PODMAN_SH, ["restart", signal], {}, 90_000);
+    if (r.code !== 0) throw new Error(`restarting the podman service failed: ${r.stderr}`);
+    return;
+  }
   const script = [
     "set -e",
     "pid=$(pidof dockerd)",

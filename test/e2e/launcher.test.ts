@@ -9,6 +9,7 @@ import {
   hello,
   holdPort,
   namesOf,
+  onPodman,
   pod,
   podsToClean,
   portIsFree,
@@ -119,10 +120,11 @@ describe("pod down", () => {
     expect(await portIsFree(18120)).toBe(true);
   });
 
-  it("finishes a half-broken pod: sandbox gone, replicas left", async () => {
+  it("finishes a half-broken pod: sandbox gone, replicas left", async (ctx) => {
+    ctx.skip(onPodman, "Podman never removes a sandbox that replicas joined (has dependent containers): a pod cannot be half there this way");
     pods.add("e2e-half");
     expect((await pod(["up", "--name", "e2e-half", "--replicas", "2", "-p", "127.0.0.1:18121:8080", "http_server"])).code).toBe(0);
-    await docker(["rm", "-f", "e2e-half-sandbox"]);
+    expect((await docker(["rm", "-f", "e2e-half-sandbox"])).code).toBe(0);
     expect((await pod(["down", "e2e-half"])).code).toBe(0);
     expect(await containersOf("e2e-half")).toEqual([]);
   });

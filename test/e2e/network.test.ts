@@ -73,8 +73,9 @@ describe("--balance dnat", () => {
     expect([...counts.keys()].sort()).toEqual(hello("e2e-dnat", 1, 2, 3));
     for (const [replica, n] of counts) expect(n, replica).toBeGreaterThanOrEqual(20);
     // Only the sandbox may write rules: the replicas get no capability.
-    const caps = JSON.parse((await docker(["inspect", "e2e-dnat-sandbox", "e2e-dnat-1"])).stdout).map((c: any) => c.HostConfig.CapAdd);
-    expect(caps).toEqual([["NET_ADMIN"], null]);
+    // Docker says null for none, Podman [].
+    const caps = JSON.parse((await docker(["inspect", "e2e-dnat-sandbox", "e2e-dnat-1"])).stdout).map((c: any) => c.HostConfig.CapAdd ?? []);
+    expect(caps).toEqual([["NET_ADMIN"], []]);
 
     let finish!: () => void;
     const load = loadUntil(18803, new Promise<void>((r) => (finish = r)));

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pod, podsToClean } from "./harness.js";
+import { ENGINE_HOST, onPodman, pod, podsToClean } from "./harness.js";
 
 const pods = podsToClean();
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -88,7 +88,8 @@ describe("pod exec, inspect, stats", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ name: "e2e-insp", status: "running", replicas: { ready: 2, asked: 2 }, record: { generation: 1 } });
     expect(doc.spec.replica.env).toEqual(["TOKEN=<hidden>"]);
-    expect(doc.network.sandbox.addresses[0]).toMatchObject({ network: "bridge", ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
+    // Podman's default network is named podman (pod's "bridge" on the command line).
+    expect(doc.network.sandbox.addresses[0]).toMatchObject({ network: onPodman ? "podman" : "bridge", ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/) });
     expect(doc.network.ports).toEqual([{ hostIp: "127.0.0.1", hostPort: 18705, containerPort: 8080, protocol: "tcp" }]);
     expect(doc.replicaContainers.map((c: any) => [c.name, c.state, c.restarts])).toEqual([["e2e-insp-1", "running", 0], ["e2e-insp-2", "running", 0]]);
     expect(doc.generations).toEqual([expect.objectContaining({ generation: 1, status: "ok", current: true })]);
@@ -115,16 +116,17 @@ describe("engine selection, as the docker CLI does it", () => {
     const id = createHash("sha256").update("dead").digest("hex");
     mkdirSync(join(config, "contexts", "meta", id), { recursive: true });
     writeFileSync(join(config, "contexts", "meta", id, "meta.json"), JSON.stringify({ Name: "dead", Metadata: {}, Endpoints: { docker: { Host: "unix:///tmp/pod-dead.sock", SkipTLSVerify: false } } }));
-    const viaEnv = await pod(["ps"], { DOCKER_CONFIG: config, DOCKER_CONTEXT: "dead" });
+    // DOCKER_HOST would win over any context: unset here (the harness sets it for Podman).
+    const viaEnv = await pod(["ps"], { DOCKER_CONFIG: config, DOCKER_CONTEXT: "dead", DOCKER_HOST: "" });
     expect(viaEnv.code).toBe(3);
     expect(viaEnv.stderr).toContain("unix:///tmp/pod-dead.sock");
     expect(viaEnv.stdout).not.toContain("e2e-ctx");
-    const viaFlag = await pod(["--context", "dead", "ps"], { DOCKER_CONFIG: config });
+    const viaFlag = await pod(["--context", "dead", "ps"], { DOCKER_CONFIG: config, DOCKER_HOST: "" });
     expect(viaFlag.code).toBe(3);
     writeFileSync(join(config, "config.json"), JSON.stringify({ currentContext: "dead" }));
-    expect((await pod(["ps"], { DOCKER_CONFIG: config })).code).toBe(3);
-    expect((await pod(["ps"], { DOCKER_CONFIG: config, DOCKER_HOST: "unix:///var/run/docker.sock" })).stdout).toContain("e2e-ctx");
-    expect((await pod(["-H", "unix:///var/run/docker.sock", "ps"], { DOCKER_CONFIG: config })).stdout).toContain("e2e-ctx");
+    expect((await pod(["ps"], { DOCKER_CONFIG: config, DOCKER_HOST: "" })).code).toBe(3);
+    expect((await pod(["ps"], { DOCKER_CONFIG: config, DOCKER_HOST: ENGINE_HOST })).stdout).toContain("e2e-ctx");
+    expect((await pod(["-H", ENGINE_HOST, "ps"], { DOCKER_CONFIG: config, DOCKER_HOST: "" })).stdout).toContain("e2e-ctx");
     const unknown = await pod(["--context", "nowhere", "ps"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^pod: context "nowhere" .*does not exist/);

@@ -2,7 +2,7 @@
 // hand, as a user would, and what pod must say and do afterwards.
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { answering, containersOf, docker, hello, namesOf, pod, podsToClean, requests } from "./harness.js";
+import { answering, commit, containersOf, docker, hello, namesOf, pod, podsToClean, removeSandbox, requests } from "./harness.js";
 
 const pods = podsToClean();
 
@@ -76,7 +76,7 @@ describe("a pod's record and its truth", () => {
 
   it("4. the record survives the sandbox: scale and restart still work after docker rm -f of the sandbox", async () => {
     await up("e2e-rec4", 18204);
-    await docker(["rm", "-f", "e2e-rec4-sandbox"]);
+    expect((await removeSandbox("e2e-rec4")).code).toBe(0);
     expect((await psJson("e2e-rec4")).status).toBe("stopped");
     const scale = await pod(["scale", "e2e-rec4", "2"]);
     expect(scale.code, scale.stderr).toBe(0);
@@ -90,7 +90,7 @@ describe("a pod's record and its truth", () => {
     await up("e2e-rec5", 18205, 2);
     pods.add("e2e-rec5-mine");
     await docker(["rm", "-f", "e2e-rec5-mine", "e2e-rec5-labelled"]);
-    expect((await docker(["commit", "e2e-rec5-1", "e2e-rec5-img:latest"])).code).toBe(0);
+    expect((await commit("e2e-rec5-1", "e2e-rec5-img", "latest")).code).toBe(0);
     try {
       expect((await docker(["run", "-d", "--name", "e2e-rec5-mine", "-e", "PORT=9999", "e2e-rec5-img:latest"])).code).toBe(0);
       expect((await docker(["run", "-d", "--name", "e2e-rec5-labelled", "-l", "dev.pod.name=e2e-rec5", "-l", "dev.pod.role=replica", "-l", "dev.pod.replica=1", "-e", "PORT=9998", "http_server"])).code).toBe(0);
@@ -112,6 +112,7 @@ describe("a pod's record and its truth", () => {
 
   it("6. anonymous volumes go with their containers; named volumes stay", async () => {
     const volumes = async () => (await docker(["volume", "ls", "-q"])).stdout.split("\n").filter(Boolean).sort();
+    await docker(["volume", "rm", "e2e-rec6-named"]); // left by an earlier run that failed half-way
     const before = await volumes();
     await up("e2e-rec6", 18206, 2, "-v", "/data", "-v", "e2e-rec6-named:/named");
     expect((await pod(["restart", "e2e-rec6"])).code).toBe(0);

@@ -1,0 +1,53 @@
+// Which engine the e2e suite drives: Docker (the default), or Podman through its
+// Docker-compatible API with POD_TEST_ENGINE=podman. `make test-e2e-podman` sets that and runs
+// the suite inside the network namespace where test/podman/podman.sh runs Podman's service:
+// the published ports and container addresses the tests reach are there.
+import { readFileSync, readlinkSync } from "node:fs";
+
+export type TestEngine = "docker" | "podman";
+
+function chosen(): TestEngine {
+  const value = process.env.POD_TEST_ENGINE || "docker";
+  if (value !== "docker" && value !== "podman") throw new Error(`POD_TEST_ENGINE=${value}: expected docker or podman`);
+  return value;
+}
+
+export const ENGINE: TestEngine = chosen();
+export const onPodman = ENGINE === "podman";
+
+const PODMAN_DIR = process.env.POD_TEST_PODMAN_DIR || "/run/pod-test";
+
+/** The engine under test as DOCKER_HOST spells it. */
+export const ENGINE_HOST = onPodman ? `unix://${PODMAN_DIR}/podman.sock` : process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+
+/** The script that starts, restarts and enters the Podman service. */
+export const PODMAN_SH = new URL("../podman/podman.sh", import.meta.url).pathname;
+
+/**
+ * Points this process, and so every pod and docker it starts, at the engine under test.
+ * With Docker, nothing changes: the suite runs as it always did.
+ */
+export function useEngine(): void {
+  if (onPodman) process.env.DOCKER_HOST = ENGINE_HOST;
+}
+
+/** Throws unless this process is in the Podman service's network namespace. */
+export function checkPodmanNamespace(): void {
+  if (!onPodman) return;
+  const hint = "run the suite with `make test-e2e-podman`, or as `test/podman/podman.sh run npx vitest …` after `make podman`";
+  let pid: string;
+  try {
+    pid = readFileSync(`${PODMAN_DIR}/podman.pid`, "utf8").trim();
+  } catch {
+    throw new Error(`POD_TEST_ENGINE=podman, but no Podman service was started by test/podman/podman.sh (${PODMAN_DIR}/podman.pid is missing): ${hint}`);
+  }
+  let theirs: string;
+  try {
+    theirs = readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    throw new Error(`POD_TEST_ENGINE=podman, but the Podman service (pid ${pid}) is not running: ${hint}`);
+  }
+  if (readlinkSync("/proc/self/ns/net") !== theirs) {
+    throw new Error(`POD_TEST_ENGINE=podman, but this process is outside the Podman service's network namespace, where its ports are published: ${hint}`);
+  }
+}
