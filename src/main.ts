@@ -1,7 +1,7 @@
 // The entry point of bin/pod. Ctrl-C or SIGTERM asks the command to stop between steps (a
 // change is then put back as it was); twice, it quits at once. A terminal that goes away
 // (SIGHUP) or a closed pipe never stops a change.
-import { defaultDeps, type InterruptLines } from "./cli/deps.js";
+import { defaultDeps, type InterruptLines } from "./commands/shared/deps.js";
 import { run } from "./cli/parser.js";
 
 export async function main(argv: string[]): Promise<void> {

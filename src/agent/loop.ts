@@ -11,7 +11,7 @@ import { formatPlan } from "../plan/actions.js";
 import type { ChangeRequest } from "../plan/decide.js";
 import type { FlowEvent } from "../plan/events.js";
 import type { Probes } from "../probes/probes.js";
-import { targetPorts } from "../spec/parse.js";
+import { targetPorts } from "../podspec/parse.js";
 import { Label } from "../state/labels.js";
 import { recordedSpec, type ObservedPod } from "../state/observe.js";
 import { newerVersion } from "../state/record.js";

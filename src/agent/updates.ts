@@ -7,8 +7,8 @@ import { runFlow } from "../apply/change.js";
 import type { FlowDeps } from "../apply/converge.js";
 import { pullable } from "../apply/pull.js";
 import { ChangeFailedError, PodBusyError, PodError } from "../errors.js";
-import { parseReference } from "../spec/reference.js";
-import type { PodSpec } from "../spec/types.js";
+import { parseReference } from "../podspec/reference.js";
+import type { PodSpec } from "../podspec/types.js";
 import type { ObservedPod } from "../state/observe.js";
 
 /** The longest pause after registry errors: an hour, or the pod's own interval if longer. */

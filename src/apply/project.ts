@@ -9,7 +9,7 @@ import { EngineError, NotReadyError, UsageError } from "../errors.js";
 import { checksHealth } from "../plan/checks.js";
 import type { ChangeRequest } from "../plan/decide.js";
 import { retryUntil } from "../clock.js";
-import type { PullPolicy } from "../spec/types.js";
+import type { PullPolicy } from "../podspec/types.js";
 import { runFlow, type FlowOptions, type FlowResult } from "./change.js";
 import type { FlowDeps } from "./converge.js";
 import { ensureImage } from "./pull.js";

@@ -3,8 +3,8 @@
 // (and a new pod not made at all). `docker run --pull`'s policies; the registry asked for a
 // tag's digest without pulling when the policy is `always`.
 import type { ImageInfo } from "../engine/types.js";
-import { parseReference } from "../spec/reference.js";
-import type { ImageWanted, PullPolicy } from "../spec/types.js";
+import { parseReference } from "../podspec/reference.js";
+import type { ImageWanted, PullPolicy } from "../podspec/types.js";
 import type { FlowDeps } from "./converge.js";
 
 /** What to do about one image, from what the engine and the registry say. Pure. */

@@ -1,10 +1,10 @@
 // How a plan and the facts about the engine become Docker container configs. Pure, so what
 // pod asks of Docker is readable and testable in one place.
 import type { ContainerConfig } from "../engine/types.js";
-import { networkHash, replicaHash } from "../spec/hash.js";
+import { networkHash, replicaHash } from "../podspec/hash.js";
 import { modeOf, type EngineFacts } from "../modes/index.js";
-import { healthcheckConfig, PROBE_DIR } from "../spec/health.js";
-import type { PodSpec, ReplicaSpec } from "../spec/types.js";
+import { healthcheckConfig, PROBE_DIR } from "../podspec/health.js";
+import type { PodSpec, ReplicaSpec } from "../podspec/types.js";
 import { Label, lockName, ownerLabels, recordRef, replicaName, sandboxName } from "../state/labels.js";
 import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";

@@ -21,8 +21,8 @@ import { versionCommand } from "../commands/version.js";
 import { redactingEngine } from "../engine/redacting.js";
 import { PodError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { bindValues, commandWord, shapeOf, unknownOption, type CommandShape } from "./introspect.js";
-import type { Deps, RunState } from "./deps.js";
+import { bindValues, commandWord, shapeOf, unknownOption, type CommandShape } from "../commands/shared/introspect.js";
+import type { Deps, RunState } from "../commands/shared/deps.js";
 
 /** Every command, in the order `pod --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

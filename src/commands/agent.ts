@@ -5,8 +5,8 @@ import { agentHealth, agentLogTail } from "../agent/health.js";
 import { Agent, DEFAULT_AGENT_OPTIONS } from "../agent/loop.js";
 import { AGENT_LABEL, AGENT_MEMORY, agentState, dockerConfigDir, AGENT_NAME, startAgent, stopAgent, systemdUnit } from "../agent/install.js";
 import { checkoutRoot } from "../checkout.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { numeric } from "../cli/options.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { numeric } from "./shared/options.js";
 import { UsageError } from "../errors.js";
 import { formatAge } from "../report/format.js";
 

@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
-import { candidates, completing, completionScript, needsEngine } from "../cli/completion.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import type { CommandShape } from "../cli/introspect.js";
+import { candidates, completing, completionScript, needsEngine } from "./shared/completion.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import type { CommandShape } from "./shared/introspect.js";
 import { Label } from "../state/labels.js";
 
 interface CompletionArgs {

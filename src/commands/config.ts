@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
-import { loadComposeModel, projectName } from "../cli/compose.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { repeatable } from "../cli/options.js";
+import { loadComposeModel, projectName } from "./shared/compose.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { repeatable } from "./shared/options.js";
 import { UsageError } from "../errors.js";
 
 interface ConfigArgs {

@@ -1,13 +1,13 @@
 import type { CommandModule } from "yargs";
 import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
-import { flowDeps, RemovePod, reportChange, runChange } from "../cli/change.js";
-import { loadComposeProject } from "../cli/compose.js";
-import { interruptLines } from "../cli/deps.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { numeric, repeatable, stopTimeout } from "../cli/options.js";
+import { flowDeps, RemovePod, reportChange, runChange } from "./shared/change.js";
+import { loadComposeProject } from "./shared/compose.js";
+import { interruptLines } from "./shared/deps.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { numeric, repeatable, stopTimeout } from "./shared/options.js";
 import { UsageError } from "../errors.js";
 import type { Reporter } from "../report/reporter.js";
-import { parsePodName } from "../spec/parse.js";
+import { parsePodName } from "../podspec/parse.js";
 
 interface DownArgs {
   name?: string;

@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { numeric } from "../cli/options.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { numeric } from "./shared/options.js";
 import { ExitStatus, UsageError, notFound } from "../errors.js";
-import { parsePodName, parseReplicas } from "../spec/parse.js";
+import { parsePodName, parseReplicas } from "../podspec/parse.js";
 import { podExists } from "../state/observe.js";
 import { replicaName } from "../state/labels.js";
 

@@ -2,8 +2,8 @@ import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
 import { notFound } from "../errors.js";
 import { recordedSpec } from "../state/observe.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { parsePodName } from "../spec/parse.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { parsePodName } from "../podspec/parse.js";
 import { podExists } from "../state/observe.js";
 
 interface ExportArgs {

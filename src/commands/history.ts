@@ -1,10 +1,10 @@
 import type { CommandModule } from "yargs";
 import { notFound } from "../errors.js";
-import type { Deps, RunState } from "../cli/deps.js";
+import type { Deps, RunState } from "./shared/deps.js";
 import { readPod } from "../state/snapshot.js";
 import { formatAge, formatTable } from "../report/format.js";
-import { diffSpecs, summarizeChange } from "../spec/diff.js";
-import { parsePodName } from "../spec/parse.js";
+import { diffSpecs, summarizeChange } from "../podspec/diff.js";
+import { parsePodName } from "../podspec/parse.js";
 import { podExists } from "../state/observe.js";
 import type { Generation, PodRecord } from "../state/record.js";
 

@@ -1,9 +1,9 @@
 import type { CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
 import { notFound } from "../errors.js";
-import type { Deps, RunState } from "../cli/deps.js";
+import type { Deps, RunState } from "./shared/deps.js";
 import { inspectDocument } from "../report/inspect.js";
-import { parsePodName } from "../spec/parse.js";
+import { parsePodName } from "../podspec/parse.js";
 import { Label } from "../state/labels.js";
 import { podExists } from "../state/observe.js";
 import { lastExitsFrom, podView } from "../state/status.js";

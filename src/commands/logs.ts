@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { numeric } from "../cli/options.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { numeric } from "./shared/options.js";
 import { UsageError, notFound } from "../errors.js";
 import { formatLogLine } from "../report/logs.js";
-import { parsePodName, parseSince } from "../spec/parse.js";
+import { parsePodName, parseSince } from "../podspec/parse.js";
 import { podExists } from "../state/observe.js";
 import { followLogs, readLogs } from "../watch/logs.js";
 

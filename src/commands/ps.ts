@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
-import { loadComposeProject } from "../cli/compose.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { repeatable } from "../cli/options.js";
+import { loadComposeProject } from "./shared/compose.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { repeatable } from "./shared/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
 import { formatForeign, formatHealthNotes, formatPodTable, formatReplicaTable } from "../report/format.js";
 import { viewDocument } from "../report/inspect.js";

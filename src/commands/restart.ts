@@ -1,9 +1,9 @@
 import type { CommandModule } from "yargs";
-import { runChange } from "../cli/change.js";
+import { runChange } from "./shared/change.js";
 import { recordedSpec } from "../state/observe.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, numeric, type ChangeFlags } from "../cli/options.js";
-import { parseParallel, parsePodName } from "../spec/parse.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { changeOptions, changeSettings, numeric, type ChangeFlags } from "./shared/options.js";
+import { parseParallel, parsePodName } from "../podspec/parse.js";
 
 interface RestartArgs extends ChangeFlags {
   name: string;

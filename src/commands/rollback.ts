@@ -1,9 +1,9 @@
 import type { CommandModule } from "yargs";
-import { runChange } from "../cli/change.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, numeric, type ChangeFlags } from "../cli/options.js";
+import { runChange } from "./shared/change.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { changeOptions, changeSettings, numeric, type ChangeFlags } from "./shared/options.js";
 import { PodNotFoundError, UsageError } from "../errors.js";
-import { parsePodName } from "../spec/parse.js";
+import { parsePodName } from "../podspec/parse.js";
 import { rollbackTarget } from "../state/record.js";
 
 interface RollbackArgs extends ChangeFlags {

@@ -1,9 +1,9 @@
 import type { CommandModule } from "yargs";
-import { runChange } from "../cli/change.js";
+import { runChange } from "./shared/change.js";
 import { recordedSpec } from "../state/observe.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, type ChangeFlags } from "../cli/options.js";
-import { parsePodName, parseReplicas } from "../spec/parse.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { changeOptions, changeSettings, type ChangeFlags } from "./shared/options.js";
+import { parsePodName, parseReplicas } from "../podspec/parse.js";
 
 interface ScaleArgs extends ChangeFlags {
   name: string;

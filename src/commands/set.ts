@@ -1,14 +1,14 @@
 import type { Argv, CommandModule } from "yargs";
-import { runChange } from "../cli/change.js";
+import { runChange } from "./shared/change.js";
 import { recordedSpec } from "../state/observe.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "../cli/options.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "./shared/options.js";
 import { UsageError } from "../errors.js";
-import { applySetFlags, type SetFlags } from "../spec/flags.js";
-import { parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
-import { namesHealth } from "../spec/health.js";
-import { parsePodName } from "../spec/parse.js";
-import type { PodSpec } from "../spec/types.js";
+import { applySetFlags, type SetFlags } from "../podspec/flags.js";
+import { parseAutoUpdate, parsePullPolicy } from "../podspec/image-flags.js";
+import { namesHealth } from "../podspec/health.js";
+import { parsePodName } from "../podspec/parse.js";
+import type { PodSpec } from "../podspec/types.js";
 
 type SetArgs = SetFlags & ChangeFlags & { name: string; pull?: string; "auto-update"?: boolean; "auto-update-interval"?: string };
 

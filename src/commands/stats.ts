@@ -1,11 +1,11 @@
 import type { CommandModule } from "yargs";
 import { readPod } from "../state/snapshot.js";
 import { notFound } from "../errors.js";
-import type { Deps, RunState } from "../cli/deps.js";
+import type { Deps, RunState } from "./shared/deps.js";
 import type { Engine } from "../engine/engine.js";
 import type { StatsSample } from "../engine/types.js";
 import { formatStats, statsRows } from "../report/stats.js";
-import { parsePodName } from "../spec/parse.js";
+import { parsePodName } from "../podspec/parse.js";
 import { podExists } from "../state/observe.js";
 
 interface StatsArgs {

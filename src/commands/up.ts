@@ -1,16 +1,16 @@
 import type { Argv, CommandModule } from "yargs";
-import { flowDeps, reportChange, runChange } from "../cli/change.js";
-import type { Deps, RunState } from "../cli/deps.js";
-import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "../cli/options.js";
+import { flowDeps, reportChange, runChange } from "./shared/change.js";
+import type { Deps, RunState } from "./shared/deps.js";
+import { changeOptions, changeSettings, healthOptions, numeric, repeatable, type ChangeFlags } from "./shared/options.js";
 import { dockerConfigDir, startAgent } from "../agent/install.js";
 import type { Engine } from "../engine/engine.js";
 import { PodError, UsageError } from "../errors.js";
-import { composeOptions, loadComposeProject, parseScale, projectName, refuseSpecOptions } from "../cli/compose.js";
+import { composeOptions, loadComposeProject, parseScale, projectName, refuseSpecOptions } from "./shared/compose.js";
 import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
-import { interruptLines } from "../cli/deps.js";
+import { interruptLines } from "./shared/deps.js";
 import type { Reporter } from "../report/reporter.js";
-import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../spec/flags.js";
-import { DEFAULT_AUTO_UPDATE_S, parseAutoUpdate, parsePullPolicy } from "../spec/image-flags.js";
+import { REFUSED_NETWORK_OPTIONS, specFromFlags, type UpFlags } from "../podspec/flags.js";
+import { DEFAULT_AUTO_UPDATE_S, parseAutoUpdate, parsePullPolicy } from "../podspec/image-flags.js";
 
 /**
  * The file's project as Compose brings it up: its networks and volumes, then every service

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import type { Deps, RunState } from "../cli/deps.js";
+import type { Deps, RunState } from "./shared/deps.js";
 import { formatTable } from "../report/format.js";
 import { VERSION } from "../version.js";
 

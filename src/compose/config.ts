@@ -2,7 +2,7 @@
 // their long form, paths absolute, env files merged into environment, the default network
 // named, every network, volume, secret and config with its Docker name. Keys in Compose's
 // own order; services, networks and volumes by name. Pure.
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec } from "../podspec/types.js";
 import { isExtension, isObj, objAt, scalar, type Obj, type Source } from "./context.js";
 import type { Json } from "./interpolate.js";
 import { load, type ComposeInput, type LoadedService } from "./load.js";

@@ -2,7 +2,6 @@
 // warnings said so far, and small readers of the interpolated document's values.
 import { UsageError } from "../errors.js";
 import { joinPath, type Json, type Lookup } from "./interpolate.js";
-import type { Naming } from "./naming.js";
 
 export type Obj = { [key: string]: Json };
 export type Path = (string | number)[];
@@ -95,4 +94,20 @@ export interface Source {
   naming: Naming;
   /** Whether the flow that runs the file applies ReplicaSpec.restart (today's per-pod flow does not). */
   restart: boolean;
+}
+
+export interface Naming {
+  /** The pod a service becomes. */
+  pod(service: string): string;
+  /** The Docker network a service's network key means; undefined when the file does not declare it. */
+  network(key: string): string | undefined;
+  /** The Docker volume a named volume means; undefined when the file does not declare it. */
+  volume(key: string): string | undefined;
+  /** The network keys a service joins when it names none and has no network_mode. */
+  implicitNetworks: string[];
+  /** Names a service has on each network it joins besides the pod's own (its service name in a project). */
+  aliases(service: string): string[];
+  /** What pod says, once, about a network or volume a service uses. */
+  usedNetwork(d: Diagnostics, key: string): void;
+  usedVolume(d: Diagnostics, key: string): void;
 }

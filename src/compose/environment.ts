@@ -2,8 +2,8 @@
 // earlier ones, `environment:` overriding all; a KEY alone takes the project's value.
 import { isAbsolute, join } from "node:path";
 import { UsageError } from "../errors.js";
-import { parseEnv, parseEnvFile, parseLabels } from "../spec/parse.js";
-import { LABEL_PREFIX } from "../state/labels.js";
+import { parseEnv, parseEnvFile, parseLabels } from "../podspec/parse.js";
+import { LABEL_PREFIX } from "../podspec/types.js";
 import { isObj, keyValues, scalar, type Obj, type Path, type Source } from "./context.js";
 import { DotenvError, parseDotenv } from "./dotenv.js";
 import type { Json, Lookup } from "./interpolate.js";

@@ -1,7 +1,7 @@
 // `x-pod`: the service-level extension that carries what Compose cannot say. Read by
 // loadCompose, written by the Compose export; kept apart so the exporters load no schema.
-import type { ComposePodProbe } from "../spec/health.js";
-import type { Balance } from "../spec/types.js";
+import type { ComposePodProbe } from "../podspec/health.js";
+import type { Balance } from "../podspec/types.js";
 
 export const POD_EXTENSION = "x-pod";
 

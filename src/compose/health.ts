@@ -1,10 +1,10 @@
 // `healthcheck:` as the replicas' HealthSpec: Docker's own test (CMD, CMD-SHELL, or a
 // string run by the shell), its timings, or none. Without a test the image's check runs
-// with the timings given. (A shared healthFromCompose in src/spec/health.ts may replace this.)
-import type { HealthSpec } from "../spec/types.js";
+// with the timings given. (A shared healthFromCompose in src/podspec/health.ts may replace this.)
+import type { HealthSpec } from "../podspec/types.js";
 import { isExtension, objAt, scalar, type Diagnostics, type Obj, type Path } from "./context.js";
 import type { Json } from "./interpolate.js";
-import { parseDuration } from "./units.js";
+import { parseDuration } from "../podspec/units.js";
 
 const KNOWN = ["test", "interval", "timeout", "retries", "start_period", "disable"];
 

@@ -1,7 +1,7 @@
 // A service's image. pod builds none: a `build:` is refused with the `docker build` that
 // makes the image, so the user can run it and come back.
 import { isAbsolute, join } from "node:path";
-import { parseImageRef } from "../spec/parse.js";
+import { parseImageRef } from "../podspec/parse.js";
 import { isObj, keyValues, type Obj, type Source } from "./context.js";
 import type { Json } from "./interpolate.js";
 

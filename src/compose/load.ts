@@ -1,8 +1,8 @@
 // The steps every way of running a compose file shares: the document read, the project
 // named, the services chosen and ordered, each mapped to a pod's spec, and the checks
 // that span services. Pure: files and the environment come in through the input.
-import { portConflict, formatPort } from "../spec/parse.js";
-import type { PodSpec, PortMapping } from "../spec/types.js";
+import { portConflict, formatPort } from "../podspec/parse.js";
+import type { PodSpec, PortMapping } from "../podspec/types.js";
 import { isObj, list, type Diagnostics, type Obj, type Source } from "./context.js";
 import { selectServices, type Dependency } from "./depends.js";
 import { finishDocument, parseDocument, type DocumentInput } from "./document.js";

@@ -1,5 +1,7 @@
 // Which Docker names a compose file's services, networks and volumes get. One strategy
 // per way of running the file, so no step of the mapping asks which one it is in.
+import type { Naming } from "./context.js";
+export type { Naming } from "./context.js";
 import type { Diagnostics, Obj } from "./context.js";
 import { isExtension, isObj } from "./context.js";
 
@@ -22,21 +24,6 @@ export function declaration(doc: Obj, kind: "networks" | "volumes" | "secrets" |
   return { declared: true, external: external === true || isObj(external), given, settings };
 }
 
-export interface Naming {
-  /** The pod a service becomes. */
-  pod(service: string): string;
-  /** The Docker network a service's network key means; undefined when the file does not declare it. */
-  network(key: string): string | undefined;
-  /** The Docker volume a named volume means; undefined when the file does not declare it. */
-  volume(key: string): string | undefined;
-  /** The network keys a service joins when it names none and has no network_mode. */
-  implicitNetworks: string[];
-  /** Names a service has on each network it joins besides the pod's own (its service name in a project). */
-  aliases(service: string): string[];
-  /** What pod says, once, about a network or volume a service uses. */
-  usedNetwork(d: Diagnostics, key: string): void;
-  usedVolume(d: Diagnostics, key: string): void;
-}
 
 /** Settings of a network or volume a project creates that pod carries to the engine. */
 export const NETWORK_SETTINGS = ["name", "external", "driver", "driver_opts", "internal", "labels"];

@@ -1,8 +1,8 @@
 // A service's network, which the sandbox owns: the networks it joins with their aliases,
 // its published ports, names and resolvers; network_mode host puts it on the host's own.
 import { isIP } from "node:net";
-import { checkPortConflicts, parseExtraHost, parsePublish } from "../spec/parse.js";
-import type { Balance, NetworkAttachment, NetworkSpec, PortMapping } from "../spec/types.js";
+import { checkPortConflicts, parseExtraHost, parsePublish } from "../podspec/parse.js";
+import type { Balance, NetworkAttachment, NetworkSpec, PortMapping } from "../podspec/types.js";
 import { isExtension, isObj, list, scalar, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
 import { POD_EXTENSION, type PodExtension } from "./extension.js";
 import type { Json } from "./interpolate.js";

@@ -1,7 +1,7 @@
 // A Compose file as pod specs, one pod per service, for `pod up|down|ps -f` as they run
 // today: each pod on networks and volumes that exist, named after its service (or
 // PROJECT-SERVICE with -p). Services come dependencies first. Pure, as load is.
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec } from "../podspec/types.js";
 import { IGNORED_TOP_KEYS } from "./ignored.js";
 import { load, type ComposeInput, type Flow } from "./load.js";
 import { podNaming } from "./naming.js";

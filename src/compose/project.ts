@@ -4,7 +4,7 @@
 // pod's spec. Pure: what exists on the engine comes in through missingExternals' caller.
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec } from "../podspec/types.js";
 import { keyValues, scalar, type Obj } from "./context.js";
 import type { Dependency } from "./depends.js";
 import { finishName } from "./document.js";

@@ -1,12 +1,12 @@
 // How many replicas, how big, how they stop and how they are replaced: `deploy:` and its
 // older spellings (scale, cpus, mem_limit), with `x-pod:` for what Compose cannot say.
 import { UsageError } from "../errors.js";
-import { parseCpus, parseMemory, parseReplicas } from "../spec/parse.js";
+import { parseCpus, parseMemory, parseReplicas } from "../podspec/parse.js";
 import { isExtension, isObj, objAt, scalar, type Diagnostics, type Obj, type Path } from "./context.js";
 import { POD_EXTENSION, type PodExtension } from "./extension.js";
 import { GENERIC, IGNORED_DEPLOY_KEYS } from "./ignored.js";
 import type { Json } from "./interpolate.js";
-import { parseBytes, parseDuration } from "./units.js";
+import { parseBytes, parseDuration } from "../podspec/units.js";
 
 export function extension(d: Diagnostics, path: Path, raw: Json | undefined): PodExtension {
   if (raw === undefined || raw === null) return {};

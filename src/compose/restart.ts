@@ -1,6 +1,6 @@
 // `restart:` and `deploy.restart_policy:` as the replicas' restart policy, mapped as
 // Compose maps them (deploy's wins when both are given).
-import type { RestartPolicy } from "../spec/types.js";
+import type { RestartPolicy } from "../podspec/types.js";
 import { isExtension, objAt, scalar, type Diagnostics, type Obj, type Path } from "./context.js";
 
 const CONDITIONS: Record<string, RestartPolicy["name"]> = {

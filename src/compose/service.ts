@@ -1,12 +1,12 @@
 // One service as one pod's spec. Each key is mapped by the step that owns it; a key pod
 // cannot honour is named in a warning with the reason.
-import { parsePodName } from "../spec/parse.js";
-import type { PodSpec } from "../spec/types.js";
+import { parsePodName } from "../podspec/parse.js";
+import type { PodSpec } from "../podspec/types.js";
 import { isExtension, objAt, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
 import { command, entrypoint } from "./command.js";
 import { labels, serviceEnv } from "./environment.js";
 import { POD_EXTENSION } from "./extension.js";
-import { healthFromCompose, type ComposeHealthcheck } from "../spec/health.js";
+import { healthFromCompose, type ComposeHealthcheck } from "../podspec/health.js";
 import { healthcheck } from "./health.js";
 import { GENERIC, IGNORED_SERVICE_KEYS } from "./ignored.js";
 import { image } from "./image.js";

@@ -1,7 +1,7 @@
 // A service's mounts as Docker's -v strings: bind mounts from the compose file's directory
 // (or ~), named volumes by their Docker names, anonymous volumes as a path alone.
 import { join, resolve } from "node:path";
-import { parseVolume } from "../spec/parse.js";
+import { parseVolume } from "../podspec/parse.js";
 import { isExtension, isObj, objAt, scalar, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
 import { GENERIC } from "./ignored.js";
 import type { Json } from "./interpolate.js";

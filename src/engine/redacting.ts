@@ -1,7 +1,7 @@
 // The engine's error text can echo what pod gave it, env values included (runc quotes the
 // entry it refuses). Every error out of the engine passes through here first, so what is
 // printed, logged by the agent or kept in a record's history shows `KEY=<hidden>`.
-import { redactError } from "../spec/redact.js";
+import { redactError } from "../podspec/redact.js";
 import type { ContainerConfig } from "./types.js";
 
 const ENV_LIKE = /^[^=\s"]+=/;

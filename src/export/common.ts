@@ -1,8 +1,8 @@
 // What the exporters share: a pod's docker -v strings taken apart, and numbers in the forms
 // Compose and Swarm read back exactly.
-import { formatBytes, formatDuration } from "../compose/units.js";
-import { formatGoDuration } from "../spec/health.js";
-import { DEFAULT_HEALTH, type PodSpec } from "../spec/types.js";
+import { formatBytes, formatDuration } from "../podspec/units.js";
+import { formatGoDuration } from "../podspec/health.js";
+import { DEFAULT_HEALTH, type PodSpec } from "../podspec/types.js";
 
 export interface Mount {
   kind: "bind" | "volume" | "anonymous";

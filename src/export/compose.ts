@@ -3,7 +3,7 @@
 // Networks and named volumes are declared with their Docker names (`name:`), so neither a
 // project name nor Compose changes which ones the pod uses.
 import { POD_EXTENSION, type PodExtension } from "../compose/extension.js";
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec } from "../podspec/types.js";
 import { composeHealthcheck, composeResources, formatDuration, namedVolumes } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 

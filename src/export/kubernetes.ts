@@ -11,8 +11,8 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IService } from "kubernetes-models/v1/Service";
-import { effectiveTimings, formatGoDuration, isDefaultHealth, probePort } from "../spec/health.js";
-import { DEFAULT_HEALTH, type PodSpec, type PortMapping } from "../spec/types.js";
+import { effectiveTimings, formatGoDuration, isDefaultHealth, probePort } from "../podspec/health.js";
+import { DEFAULT_HEALTH, type PodSpec, type PortMapping } from "../podspec/types.js";
 import { toYamlStream } from "./yaml.js";
 
 export interface KubernetesOptions {

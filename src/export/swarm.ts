@@ -3,8 +3,8 @@
 // Pure. Written in the Compose format (version 3.8, which every docker CLI since 19.03
 // reads) with only keys Swarm honours; what Swarm cannot express is said in comments at
 // the top, never dropped silently.
-import type { PodSpec } from "../spec/types.js";
-import { describeHealth } from "../spec/health.js";
+import type { PodSpec } from "../podspec/types.js";
+import { describeHealth } from "../podspec/health.js";
 import { composeHealthcheck, composeResources, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
 

@@ -3,7 +3,7 @@
 // connections over the replicas with DNAT rules in its own namespace (nftables `numgen`),
 // masquerading toward them so replies come back through it. pod writes no rule on the
 // host, so this works on a remote engine; only the sandbox gets NET_ADMIN. Pure.
-import type { NetworkSpec, PortMapping } from "../spec/types.js";
+import type { NetworkSpec, PortMapping } from "../podspec/types.js";
 import type { BalanceMode } from "./mode.js";
 import { publishedNetworking } from "./networking.js";
 

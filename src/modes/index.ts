@@ -1,5 +1,5 @@
 // The balance mode of a pod's network: the one lookup of the mode's strategy.
-import type { NetworkSpec } from "../spec/types.js";
+import type { NetworkSpec } from "../podspec/types.js";
 import { dnat } from "./dnat.js";
 import { host } from "./host.js";
 import type { BalanceMode } from "./mode.js";

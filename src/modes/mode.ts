@@ -2,7 +2,7 @@
 // kube-proxy has one per proxy mode. Everything that differs between the modes is a member
 // here, so no other file asks which mode a pod is in. Pure.
 import type { ContainerConfig } from "../engine/types.js";
-import type { NetworkSpec, PodSpec } from "../spec/types.js";
+import type { NetworkSpec, PodSpec } from "../podspec/types.js";
 
 /** What the engine is like, read once per command (state/snapshot.ts). */
 export interface EngineFacts {

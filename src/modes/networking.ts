@@ -1,6 +1,6 @@
 // The parts of a sandbox's networking that reuseport and dnat share: published ports, the
 // pod's networks with its name as a DNS alias there, hostname and DNS settings. Pure.
-import type { NetworkSpec, PodSpec } from "../spec/types.js";
+import type { NetworkSpec, PodSpec } from "../podspec/types.js";
 import type { SandboxNetworking } from "./mode.js";
 
 function portBindings(network: NetworkSpec): Record<string, { HostIp: string; HostPort: string }[]> {

@@ -3,7 +3,7 @@
 import type { ContainerRef, RecordCopy } from "../state/observe.js";
 import type { PodRecord } from "../state/record.js";
 import { replicaName, sandboxName } from "../state/labels.js";
-import type { PodSpec, ReplicaSpec } from "../spec/types.js";
+import type { PodSpec, ReplicaSpec } from "../podspec/types.js";
 
 export interface NumberedRef extends ContainerRef {
   number: number;

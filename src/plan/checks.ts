@@ -3,8 +3,8 @@
 import { ImageMissingError, UsageError, type PodError } from "../errors.js";
 import type { ImageInfo } from "../engine/types.js";
 import { modeOf } from "../modes/index.js";
-import { familiarReference, parseReference } from "../spec/reference.js";
-import type { PodSpec, ReplicaSpec } from "../spec/types.js";
+import { familiarReference, parseReference } from "../podspec/reference.js";
+import type { PodSpec, ReplicaSpec } from "../podspec/types.js";
 import { condition } from "../state/condition.js";
 import type { ObservedPod } from "../state/observe.js";
 import type { Plan } from "./actions.js";

@@ -4,8 +4,8 @@
 import { notFound, PodError } from "../errors.js";
 import type { ImageInfo } from "../engine/types.js";
 import { modeOf } from "../modes/index.js";
-import { sameSpec } from "../spec/hash.js";
-import type { ImageWanted, PodSpec } from "../spec/types.js";
+import { sameSpec } from "../podspec/hash.js";
+import type { ImageWanted, PodSpec } from "../podspec/types.js";
 import { foreignLines, podExists, type ObservedPod } from "../state/observe.js";
 import { nextGeneration } from "../state/record.js";
 import type { Snapshot } from "../state/snapshot.js";

@@ -1,8 +1,8 @@
 // reconcile(desired, observed) → plan. Pure: no engine, no clock, ordered output, so every
 // situation is a row in test/unit/plan/reconcile.test.ts, compared as text. The phases run
 // in the order a pod depends on them: the sandbox, then repairs, scale, and the rollout.
-import { networkHash, replicaHash } from "../spec/hash.js";
-import type { PodSpec } from "../spec/types.js";
+import { networkHash, replicaHash } from "../podspec/hash.js";
+import type { PodSpec } from "../podspec/types.js";
 import { condition, type Condition } from "../state/condition.js";
 import { asideName, replicaName } from "../state/labels.js";
 import type { ObservedPod, ObservedReplica } from "../state/observe.js";

@@ -5,7 +5,7 @@
 // the header; no error, message or field names one.
 import { join } from "node:path";
 import { CredentialsError, UsageError } from "../errors.js";
-import { credentialsKey, type NamedReference } from "../spec/reference.js";
+import { credentialsKey, type NamedReference } from "../podspec/reference.js";
 
 export interface HelperResult {
   code: number;

@@ -2,7 +2,7 @@
 // changes field by field (env as keys only), the plan, the outage, and the refusal if any.
 import { formatPlan, stepLines } from "../plan/actions.js";
 import type { Decision } from "../plan/decide.js";
-import { diffSpecs, formatDiff } from "../spec/diff.js";
+import { diffSpecs, formatDiff } from "../podspec/diff.js";
 import type { ObservedPod } from "../state/observe.js";
 
 export function dryRunText(decision: Decision, observed: ObservedPod, recreate: boolean): string {

@@ -1,5 +1,5 @@
 // Tables and summaries, from pure views. docker-ps-style columns: padded, no borders.
-import { formatPort } from "../spec/parse.js";
+import { formatPort } from "../podspec/parse.js";
 import { modeOf } from "../modes/index.js";
 import { foreignLines } from "../state/observe.js";
 import type { PodView } from "../state/status.js";

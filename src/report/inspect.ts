@@ -1,6 +1,6 @@
 // `pod inspect`: one JSON document of what pod knows of a pod. Pure. Env values may be
 // secrets, so they are shown as keys only, here as everywhere pod prints.
-import type { PodSpec } from "../spec/types.js";
+import type { PodSpec } from "../podspec/types.js";
 import type { ObservedPod } from "../state/observe.js";
 import type { PodView } from "../state/status.js";
 

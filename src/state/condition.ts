@@ -1,7 +1,7 @@
 // What each replica's state means for serving. Pure facts from one snapshot: a replica
 // serves only if it runs in the pod's current network (and, checked apart, listens).
 import { modeOf } from "../modes/index.js";
-import type { NetworkSpec } from "../spec/types.js";
+import type { NetworkSpec } from "../podspec/types.js";
 import type { ObservedReplica, ObservedSandbox } from "./observe.js";
 
 /**

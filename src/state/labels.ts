@@ -2,7 +2,9 @@
 // names pod gives its containers; and the proof that pod made a container.
 import { createHmac, randomBytes } from "node:crypto";
 
-export const LABEL_PREFIX = "dev.pod.";
+import { LABEL_PREFIX } from "../podspec/types.js";
+
+export { LABEL_PREFIX };
 
 export const Label = {
   pod: `${LABEL_PREFIX}name`,

@@ -4,7 +4,7 @@
 // container's facts.
 import type { ContainerHealth, ContainerInfo, ContainerNetwork, ImageSummary, PublishedPort } from "../engine/types.js";
 import { PodNotFoundError } from "../errors.js";
-import type { PodSpec, ReplicaSpec } from "../spec/types.js";
+import type { PodSpec, ReplicaSpec } from "../podspec/types.js";
 import { isOwnName, Label, ownerProof, previousName, type Role } from "./labels.js";
 import { decodeRecord, type PodRecord } from "./record.js";
 

@@ -2,8 +2,8 @@
 // generations before it. It lives in the labels of never-started containers on the engine,
 // written anew under the pod's lock on each change, so any machine that reaches the engine
 // can manage the pod and no local file is needed. Pure: encoding, and history rules.
-import { redactHistory } from "../spec/redact.js";
-import type { PodSpec } from "../spec/types.js";
+import { redactHistory } from "../podspec/redact.js";
+import type { PodSpec } from "../podspec/types.js";
 
 export type GenerationStatus = "ok" | "failed" | "pending";
 

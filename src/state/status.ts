@@ -1,8 +1,8 @@
 // A pod's status: a pure tally of its record, its containers' states and, when probed, the
 // listeners in its namespace (podman's pod status, with the kernel's truth added).
 import type { PublishedPort } from "../engine/types.js";
-import { replicaHash } from "../spec/hash.js";
-import type { PortMapping } from "../spec/types.js";
+import { replicaHash } from "../podspec/hash.js";
+import type { PortMapping } from "../podspec/types.js";
 import { modeOf } from "../modes/index.js";
 import { condition, type Condition } from "./condition.js";
 import type { ObservedPod, ObservedReplica } from "./observe.js";

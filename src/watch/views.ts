@@ -2,7 +2,7 @@
 import type { Engine } from "../engine/engine.js";
 import { modeOf } from "../modes/index.js";
 import type { Probes } from "../probes/probes.js";
-import { targetPorts } from "../spec/parse.js";
+import { targetPorts } from "../podspec/parse.js";
 import type { ObservedPod } from "../state/observe.js";
 import { readPod, readPods } from "../state/snapshot.js";
 import { podView, type ListenerCounts, type PodView } from "../state/status.js";

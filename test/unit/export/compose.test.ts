@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { toCompose } from "../../../src/export/compose.js";
 import { loadCompose } from "../../../src/compose/pods.js";
-import { healthFromCompose } from "../../../src/spec/health.js";
-import type { PodSpec } from "../../../src/spec/types.js";
+import { healthFromCompose } from "../../../src/podspec/health.js";
+import type { PodSpec } from "../../../src/podspec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";
 
 function reload(text: string, o: { projectName?: string; env?: Record<string, string> } = {}) {

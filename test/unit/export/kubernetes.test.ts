@@ -5,7 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { cpuQuantity, kubernetesExport, kubernetesName, memoryQuantity, toKubernetes } from "../../../src/export/kubernetes.js";
-import type { PodSpec } from "../../../src/spec/types.js";
+import type { PodSpec } from "../../../src/podspec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";
 
 type Obj = Record<string, any>;

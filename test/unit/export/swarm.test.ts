@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { swarmExport, toSwarmStack } from "../../../src/export/swarm.js";
 import { validateCompose } from "../../../src/compose/schema.js";
 import type { Json } from "../../../src/compose/interpolate.js";
-import type { PodSpec } from "../../../src/spec/types.js";
+import type { PodSpec } from "../../../src/podspec/types.js";
 import { FULL, podSpec } from "../../fixtures-compose/specs.js";
 
 type Obj = Record<string, any>;

@@ -5,7 +5,7 @@ import { formatPlan } from "../../../src/plan/actions.js";
 import { planDown } from "../../../src/plan/down.js";
 import { reconcile, type ReconcileOptions } from "../../../src/plan/reconcile.js";
 import type { ContainerInfo } from "../../../src/engine/types.js";
-import type { PodSpec } from "../../../src/spec/types.js";
+import type { PodSpec } from "../../../src/podspec/types.js";
 import { healthy, observed, podSpec, recordOf, records, replica, sandbox } from "../../support/builders.js";
 
 const v1 = podSpec(3);

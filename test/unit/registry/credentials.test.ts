@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CredentialsError, UsageError } from "../../../src/errors.js";
 import { registryAuth, type CredentialDeps, type HelperResult } from "../../../src/registry/credentials.js";
-import { parseReference, type NamedReference } from "../../../src/spec/reference.js";
+import { parseReference, type NamedReference } from "../../../src/podspec/reference.js";
 
 const SECRET = "hunter2-s3cr3t";
 const HOME = "/home/u";

@@ -23,9 +23,9 @@ import {
   parseSince,
   parseStopSignal,
   parseVolume,
-} from "../../../src/spec/parse.js";
-import { replicaHash } from "../../../src/spec/hash.js";
-import type { PortMapping } from "../../../src/spec/types.js";
+} from "../../../src/podspec/parse.js";
+import { replicaHash } from "../../../src/podspec/hash.js";
+import type { PortMapping } from "../../../src/podspec/types.js";
 import { replicaSpec } from "../../support/builders.js";
 
 /** The one line a refusal prints: what was wrong; what to do. */

@@ -1,7 +1,7 @@
 // Env values hidden from engine text before it is printed, logged or stored.
 import { describe, expect, it } from "vitest";
 import { EngineError } from "../../../src/errors.js";
-import { redactError, redactHistory, redactText, secretsOf } from "../../../src/spec/redact.js";
+import { redactError, redactHistory, redactText, secretsOf } from "../../../src/podspec/redact.js";
 import { podSpec } from "../../support/builders.js";
 
 // What runc answers to a NUL in an env value, as the Engine API's JSON carries it.

@@ -3,13 +3,13 @@
 // schema) loads only here: compiling the schema costs a quarter of a second no other
 // command should pay.
 import type { Argv } from "yargs";
-import type { ComposeInput } from "../compose/load.js";
-import type { ComposeResult } from "../compose/pods.js";
-import type { ComposeProject } from "../compose/project.js";
-import { readFailure, UsageError } from "../errors.js";
-import type { Reporter } from "../report/reporter.js";
-import { REFUSED_NETWORK_OPTIONS } from "../spec/flags.js";
-import { parseReplicas } from "../spec/parse.js";
+import type { ComposeInput } from "../../compose/load.js";
+import type { ComposeResult } from "../../compose/pods.js";
+import type { ComposeProject } from "../../compose/project.js";
+import { readFailure, UsageError } from "../../errors.js";
+import type { Reporter } from "../../report/reporter.js";
+import { REFUSED_NETWORK_OPTIONS } from "../../podspec/flags.js";
+import { parseReplicas } from "../../podspec/parse.js";
 import { repeatable } from "./options.js";
 import type { Deps } from "./deps.js";
 
@@ -66,7 +66,7 @@ function input(deps: Deps, o: ComposeRequest): ComposeInput {
 /** The file's services as pods, each named after its service (PROJECT-SERVICE with -p): today's per-pod flow. */
 export async function loadComposeFile(deps: Deps, reporter: Reporter, o: ComposeRequest): Promise<ComposeResult> {
   const request = input(deps, o);
-  const { loadCompose } = await import("../compose/pods.js");
+  const { loadCompose } = await import("../../compose/pods.js");
   const result = loadCompose(request);
   if (o.warn) for (const w of result.warnings) reporter.warn(w);
   return result;
@@ -75,7 +75,7 @@ export async function loadComposeFile(deps: Deps, reporter: Reporter, o: Compose
 /** The file as Compose decides the project: names, networks, volumes, services in dependency order. */
 export async function loadComposeProject(deps: Deps, reporter: Reporter, o: ComposeRequest): Promise<ComposeProject> {
   const request = input(deps, o);
-  const { loadProject } = await import("../compose/project.js");
+  const { loadProject } = await import("../../compose/project.js");
   const { project, warnings } = loadProject(request);
   if (o.warn) for (const w of warnings) reporter.warn(w);
   return project;
@@ -84,7 +84,7 @@ export async function loadComposeProject(deps: Deps, reporter: Reporter, o: Comp
 /** The normalised project `pod config` prints, and the project itself. */
 export async function loadComposeModel(deps: Deps, reporter: Reporter, o: ComposeRequest): Promise<{ model: object; project: ComposeProject }> {
   const request = input(deps, o);
-  const { composeConfig } = await import("../compose/config.js");
+  const { composeConfig } = await import("../../compose/config.js");
   const { model, project, warnings } = composeConfig(request);
   if (o.warn) for (const w of warnings) reporter.warn(w);
   return { model, project };

@@ -1,15 +1,15 @@
 // What every command gets: the engine (a fake in command tests), a clock, the environment,
 // files, a reporter, and the signal that Ctrl-C raises.
 import { homedir } from "node:os";
-import { realClock, type Clock } from "../clock.js";
-import { DockerEngine } from "../engine/docker.js";
-import type { Engine } from "../engine/engine.js";
-import { resolveEndpoint } from "../engine/endpoint.js";
-import { Probes } from "../probes/probes.js";
-import { parseReference } from "../spec/reference.js";
-import { chooseReporter, type ReportMode } from "../report/choose.js";
-import type { Reporter } from "../report/reporter.js";
-import { readInputFile } from "../files.js";
+import { realClock, type Clock } from "../../clock.js";
+import { DockerEngine } from "../../engine/docker.js";
+import type { Engine } from "../../engine/engine.js";
+import { resolveEndpoint } from "../../engine/endpoint.js";
+import { Probes } from "../../probes/probes.js";
+import { parseReference } from "../../podspec/reference.js";
+import { chooseReporter, type ReportMode } from "../../report/choose.js";
+import type { Reporter } from "../../report/reporter.js";
+import { readInputFile } from "../../files.js";
 
 /** Which engine: the global -H/--host and --context flags (else the environment and docker's config). */
 export interface EngineTarget {
@@ -72,7 +72,7 @@ function readOrNull(path: string): string | null {
 export async function registryHeader(ref: string, env: Record<string, string | undefined>): Promise<string | null> {
   const parsed = parseReference(ref);
   if (parsed.kind !== "named") return null;
-  const [{ registryAuth }, { systemCredentialDeps }] = await Promise.all([import("../registry/credentials.js"), import("../registry/system.js")]);
+  const [{ registryAuth }, { systemCredentialDeps }] = await Promise.all([import("../../registry/credentials.js"), import("../../registry/system.js")]);
   return (await registryAuth(parsed, env, systemCredentialDeps()))?.header() ?? null;
 }
 

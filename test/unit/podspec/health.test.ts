@@ -15,8 +15,8 @@ import {
   type ComposePodProbe,
   type HealthFlags,
   type ReplicaHealthConfig,
-} from "../../../src/spec/health.js";
-import { DEFAULT_HEALTH, type HealthSpec, type PortMapping } from "../../../src/spec/types.js";
+} from "../../../src/podspec/health.js";
+import { DEFAULT_HEALTH, type HealthSpec, type PortMapping } from "../../../src/podspec/types.js";
 
 const web: PortMapping[] = [{ hostIp: "", hostPort: 80, containerPort: 8080, protocol: "tcp" }];
 const udpOnly: PortMapping[] = [{ hostIp: "", hostPort: 53, containerPort: 53, protocol: "udp" }];

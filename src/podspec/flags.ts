@@ -2,7 +2,7 @@
 // environment come in through `io`. Shared by `up` (a whole spec) and `set` (changes to
 // the recorded one).
 import { readFailure, UsageError } from "../errors.js";
-import { LABEL_PREFIX } from "../state/labels.js";
+import { LABEL_PREFIX } from "./types.js";
 import { applyHealthFlags, isDefaultHealth, type HealthFlags } from "./health.js";
 import {
   checkEnvSize,

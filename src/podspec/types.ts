@@ -1,6 +1,9 @@
 // What the user asks for: a pod's spec. Plain data, shared by the flag parser, the compose
 // reader, the planner, the record and the exporters. Pure types, no behaviour.
 
+/** Every label pod sets starts with it; users' labels may not. */
+export const LABEL_PREFIX = "dev.pod.";
+
 export type Protocol = "tcp" | "udp";
 
 export interface PortMapping {

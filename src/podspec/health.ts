@@ -6,9 +6,8 @@
 // image, so it works on a remote engine too), and each replica mounts it read-only
 // (VolumesFrom) and runs it as its Docker healthcheck. Run inside the replica, the probe
 // judges that replica alone although all of them share the port (see fixtures/sandbox).
-import type { ContainerConfig } from "../engine/types.js";
 import { UsageError } from "../errors.js";
-import { parseDuration as composeSeconds } from "../compose/units.js";
+import { parseDuration as composeSeconds } from "./units.js";
 import { DEFAULT_HEALTH, type HealthSpec, type PortMapping } from "./types.js";
 
 /** The sandbox's anonymous volume that replicas mount read-only: the sandbox's config binds it (Binds: [PROBE_DIR]). */
@@ -284,7 +283,14 @@ export function isDefaultHealth(health: HealthSpec | undefined): boolean {
 
 // ---------------------------------------------------------------------------- Docker's Healthcheck
 
-export type HealthConfig = NonNullable<ContainerConfig["Healthcheck"]>;
+/** Docker's Healthcheck of a container's create body (durations in nanoseconds). */
+export interface HealthConfig {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+}
 
 /** What a replica's config gets for its check: spread into the config and into HostConfig. */
 export interface ReplicaHealthConfig {

@@ -10,7 +10,7 @@ import {
   lastPathComponent,
   parseReference,
   type NamedReference,
-} from "../../../src/spec/reference.js";
+} from "../../../src/podspec/reference.js";
 
 const F64 = "f".repeat(64);
 const F128 = "f".repeat(128);

@@ -1,15 +1,15 @@
 // Every changing command (up, set, scale, restart, rollback, down) hands its request to the
 // one change flow (apply/change.ts) and reports what came of it. Commands differ only in the
 // spec they ask for.
-import { runFlow, type FlowResult } from "../apply/change.js";
-import type { FlowDeps } from "../apply/converge.js";
-import type { Engine } from "../engine/engine.js";
-import { LOCK_TIMEOUT_MS } from "../apply/lock.js";
-import type { ChangeRequest } from "../plan/decide.js";
-import { dryRunJson, dryRunText } from "../report/dry-run.js";
-import { summary } from "../report/format.js";
-import type { Reporter } from "../report/reporter.js";
-import { podView } from "../state/status.js";
+import { runFlow, type FlowResult } from "../../apply/change.js";
+import type { FlowDeps } from "../../apply/converge.js";
+import type { Engine } from "../../engine/engine.js";
+import { LOCK_TIMEOUT_MS } from "../../apply/lock.js";
+import type { ChangeRequest } from "../../plan/decide.js";
+import { dryRunJson, dryRunText } from "../../report/dry-run.js";
+import { summary } from "../../report/format.js";
+import type { Reporter } from "../../report/reporter.js";
+import { podView } from "../../state/status.js";
 import { interruptLines, type Deps, type EngineTarget } from "./deps.js";
 
 export interface ChangeCommand extends ChangeRequest {

@@ -1,7 +1,7 @@
 // What the commands accept, read from their own yargs builders: the one source for the
 // unknown-option check and for shell completion, so neither keeps a list of its own.
 import yargs, { type Argv, type CommandModule } from "yargs";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../errors.js";
 
 export interface CommandShape {
   name: string;

@@ -1,6 +1,6 @@
 // Options several commands share, spelled once.
 import type { Argv } from "yargs";
-import { parseSeconds } from "../spec/parse.js";
+import { parseSeconds } from "../../podspec/parse.js";
 
 /** Repeatable like Docker's flags: one value each time (an array option would swallow the image). */
 export const repeatable = {
