@@ -7,6 +7,8 @@ export const POD_EXTENSION = "x-pod";
 
 /** `x-pod:` in a service. Every field is optional; unknown fields are refused. */
 export interface PodExtension {
+  /** The pod's own name, instead of PROJECT-SERVICE (as container_name names a container). */
+  name?: string;
   /** How replicas share the published ports (the default: reuseport). */
   balance?: Balance;
   /** Overrides deploy.replicas, e.g. to run 3 with pod where `docker compose up` runs 1. */

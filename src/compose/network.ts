@@ -99,7 +99,7 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): { spe
   // A service on the host's network joins no network of the project.
   const keyed = mode === null ? serviceNetworks(src, at[1] as string, [...at, "networks"], s["networks"], ext.balance !== "host") : [];
   let joined: NetworkAttachment[] =
-    mode === null ? keyed.map(({ name, aliases }) => ({ name, aliases })) : mode === "host" ? [{ name: "host", aliases: [] }] : [{ name: mode === "default" ? "bridge" : mode, aliases: [] }];
+    mode === null ? keyed.map(({ name, aliases }) => ({ name, aliases })) : mode === "host" ? [{ name: "host", aliases: [] }] : mode === "default" || mode === "bridge" ? [] : [{ name: mode, aliases: [] }];
   if (joined.some((n) => n.name === "none")) d.fail([...at, "networks"], `the network "none" would take the pod out of its own namespace`, "name a bridge or user-defined network, or leave it out");
 
   let balance: Balance = ext.balance ?? "reuseport";

@@ -1,7 +1,7 @@
 // How many replicas, how big, how they stop and how they are replaced: `deploy:` and its
 // older spellings (scale, cpus, mem_limit), with `x-pod:` for what Compose cannot say.
 import { UsageError } from "../errors.js";
-import { parseCpus, parseMemory, parseReplicas } from "../podspec/parse.js";
+import { parseCpus, parseMemory, parsePodName, parseReplicas } from "../podspec/parse.js";
 import { isExtension, isObj, objAt, scalar, type Diagnostics, type Obj, type Path } from "./context.js";
 import { POD_EXTENSION, type PodExtension } from "./extension.js";
 import { GENERIC, IGNORED_DEPLOY_KEYS } from "./ignored.js";
@@ -20,12 +20,14 @@ export function extension(d: Diagnostics, path: Path, raw: Json | undefined): Po
       out.balance = value;
     } else if (key === "replicas") {
       out.replicas = d.reuse([...path, key], () => parseReplicas(scalar(value)));
+    } else if (key === "name") {
+      out.name = d.reuse([...path, key], () => parsePodName(scalar(value)));
     } else if (key === "health") {
       // pod's own probe (the export writes it): {http: /health} or {tcp: true}, and a port.
       if (!isObj(value)) d.fail([...path, key], "must be a mapping", "write health: {http: /health} or health: {tcp: true, port: 8080}");
       out.health = value as PodExtension["health"];
     } else {
-      d.fail([...path, key], `unknown key "${key}"`, `${POD_EXTENSION} takes balance, replicas and health`);
+      d.fail([...path, key], `unknown key "${key}"`, `${POD_EXTENSION} takes name, balance, replicas and health`);
     }
   }
   return out;

@@ -34,10 +34,11 @@ export interface MappedService {
 export function serviceSpec(src: Source, service: string, s: Obj, scaled?: number): MappedService {
   const d: Diagnostics = src.d;
   const at: Path = ["services", service];
-  const podName = src.naming.pod(service);
+  const ext = extension(d, [...at, POD_EXTENSION], s[POD_EXTENSION]);
+  // x-pod: {name: …} names the pod itself, as container_name names a container (an export's round trip).
+  const podName = ext.name ?? src.naming.pod(service);
   const name = d.reuse(at, () => parsePodName(podName));
   const img = image(src, service, s, podName);
-  const ext = extension(d, [...at, POD_EXTENSION], s[POD_EXTENSION]);
 
   for (const key of Object.keys(s)) {
     if (MAPPED.has(key) || isExtension(key) || (key === "restart" && src.restart)) continue;

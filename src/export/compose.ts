@@ -30,6 +30,8 @@ function service(spec: PodSpec): Obj {
     }));
   }
   if (n.balance === "host") s["network_mode"] = "host";
+  // Docker's default bridge, as the pod has it: not the project's default network Compose would join.
+  else if (n.networks.length === 0) s["network_mode"] = "bridge";
   if (n.networks.length > 0) {
     s["networks"] = Object.fromEntries(n.networks.map((net) => [net.name, net.aliases.length > 0 ? { aliases: net.aliases } : null]));
   }
@@ -47,6 +49,8 @@ function service(spec: PodSpec): Obj {
   };
   const check = r.health?.check;
   const extension: PodExtension = {
+    // The pod's own name: brought up again from this file, it is the same pod, not PROJECT-SERVICE.
+    name: spec.name,
     balance: n.balance,
     // pod's own probe, which Compose cannot say; healthcheck: above holds its timings.
     ...(check?.kind === "http" ? { health: { http: check.path, ...(check.port !== null ? { port: check.port } : {}) } } : {}),

@@ -22,17 +22,18 @@ async function spec(name: string): Promise<unknown> {
 
 describe("compose in", () => {
   it("deploy.replicas: 3 and a published port run as a 3-replica pod serving on that port; ps -f and down -f", async () => {
-    pods.add("web");
+    pods.add("replicas-web");
     pods.add("e2e-proj-web");
     const file = `${FIXTURES}replicas/compose.yaml`;
     const up = await pod(["up", "-f", file], { WEB_PORT: "18391" });
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toContain("pod web: 3/3 replicas ready (running)");
-    expect([...new Set(await requests(18391, 90))].sort()).toEqual(hello("web", 1, 2, 3));
+    // The project is the file's directory, as Compose names it: pods are PROJECT-SERVICE.
+    expect(up.stdout).toContain("pod replicas-web: 3/3 replicas ready (running)");
+    expect([...new Set(await requests(18391, 90))].sort()).toEqual(hello("replicas-web", 1, 2, 3));
     const ps = await pod(["ps", "-f", file, "-q"]);
-    expect(ps.stdout.trim()).toBe("web");
+    expect(ps.stdout.trim()).toBe("replicas-web");
     expect((await pod(["down", "-f", file])).code).toBe(0);
-    expect(await namesOf("web")).toEqual([]);
+    expect(await namesOf("replicas-web")).toEqual([]);
     // -p names the project: pods are PROJECT-SERVICE.
     const proj = await pod(["up", "-f", file, "-p", "e2e-proj"], { WEB_PORT: "18395" });
     expect(proj.code, proj.stderr).toBe(0);
@@ -55,11 +56,12 @@ describe("compose in", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/docker build -t myapp:1 .*app/);
     const warn = join(dir, "warn.yaml");
-    writeFileSync(warn, "services:\n  e2e-warn:\n    image: http_server\n    restart: always\n    ports: ['127.0.0.1:18396:8080']\n");
-    pods.add("e2e-warn");
+    writeFileSync(warn, "name: e2e-wproj\nservices:\n  warn:\n    image: http_server\n    stop_grace_period: 1s\n    cap_add: [NET_ADMIN]\n    ports: ['127.0.0.1:18396:8080']\n");
+    pods.add("e2e-wproj-warn");
     const ok = await pod(["up", "-f", warn]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stderr).toMatch(/services\.e2e-warn\.restart: ignored: /);
+    expect(ok.stderr).toMatch(/services\.warn\.cap_add: ignored: /);
+    expect((await pod(["down", "-f", warn])).code).toBe(0);
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "services:\n  app:\n    image: http_server\n    ports: 8080\n");
     const invalid = await pod(["up", "-f", bad]);
@@ -106,7 +108,10 @@ describe("export out", () => {
     expect((await pod(["down", "e2e-rt"])).code).toBe(0);
     const up = await pod(["up", "-f", join(dir, "rt.yaml")]);
     expect(up.code, up.stderr).toBe(0);
-    expect(await spec("e2e-rt")).toEqual(before);
+    // The same pod, now labelled as a compose project's service too.
+    const after = (await spec("e2e-rt")) as { replica: { labels: Record<string, string> } };
+    after.replica.labels = Object.fromEntries(Object.entries(after.replica.labels).filter(([k]) => !k.startsWith("com.docker.compose.")));
+    expect(after).toEqual(before);
     expect([...new Set(await requests(18392, 60))].sort()).toEqual(hello("e2e-rt", 1, 2));
   });
 

@@ -23,4 +23,13 @@ export default function setup(): void {
   for (const ids of groups.map((g) => g.map(([id]) => id!))) {
     if (ids.length > 0) execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore" });
   }
+  // Networks and record images a killed run's projects and pods left (the same prefixes).
+  const networks = execFileSync("docker", ["network", "ls", "--filter", "label=com.docker.compose.project", "--format", "{{.Name}}"], { encoding: "utf8" })
+    .split("\n")
+    .filter((n) => /^(e2e|zd)-/.test(n));
+  for (const n of networks) execFileSync("docker", ["network", "rm", n], { stdio: "ignore" });
+  const records = execFileSync("docker", ["images", "pod-record", "--format", "{{.Repository}}:{{.Tag}}"], { encoding: "utf8" })
+    .split("\n")
+    .filter((r) => /^pod-record:(e2e|zd)-/.test(r));
+  if (records.length > 0) execFileSync("docker", ["rmi", ...records], { stdio: "ignore" });
 }

@@ -65,6 +65,10 @@ export async function removePod(name: string): Promise<void> {
   for (const ids of groups.map((g) => g.map(([id]) => id!))) {
     if (ids.length > 0) await docker(["rm", "-f", ...ids]);
   }
+  // Its record: label-only images pod-record:<pod>.<revision>.
+  const images = await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `label=dev.pod.name=${name}`]);
+  const refs = images.stdout.split("\n").filter((r) => r.startsWith("pod-record:"));
+  if (refs.length > 0) await docker(["rmi", ...refs]);
 }
 
 /** A sysctl as the container's network namespace has it, read from there (`nsenter -n`). */

@@ -154,7 +154,7 @@ describe("loadCompose: mapped keys", () => {
     ["extra_hosts as a mapping, one or more addresses", `extra_hosts: {db: 10.0.0.5, multi: ["10.0.0.6", "::1"]}`, (s) => s.network.extraHosts, ["db:10.0.0.5", "multi:10.0.0.6", "multi:::1"]],
     ["x-pod.balance dnat", "x-pod: {balance: dnat}", (s) => s.network.balance, "dnat"],
     ["network_mode host: the host's network, ports as the replicas' own", `network_mode: host\nports: ["8080", "9090:9090"]`, (s) => [s.network.balance, s.network.networks, s.network.ports.map((p) => `${p.hostPort}>${p.containerPort}`)], ["host", [], ["null>8080", "null>9090"]]],
-    ["network_mode bridge", "network_mode: bridge", (s) => s.network.networks, [{ name: "bridge", aliases: [] }]],
+    ["network_mode bridge: Docker's default bridge, as no network", "network_mode: bridge", (s) => s.network.networks, []],
     ["network_mode naming a network", "network_mode: mynet", (s) => s.network.networks, [{ name: "mynet", aliases: [] }]],
     // labels
     ["labels as a mapping", "labels: {team: shop, n: 1, empty: null}", (s) => s.replica.labels, { team: "shop", n: "1", empty: "" }],
@@ -283,7 +283,7 @@ describe("loadCompose: refusals, one line each with the file, the path and the f
     ["a required env_file missing", "services:\n  web:\n    image: web\n    env_file: app.env\n", /services\.web\.env_file: env file \/proj\/app\.env not found/, /required: false/],
     ["an env_file with a bad line names it", "services:\n  web:\n    image: web\n    env_file: [app.env]\n", /^\/proj\/app\.env:1: /, /KEY=VALUE/, { files: { "/proj/app.env": "'x=1" } }],
     // x-pod
-    ["x-pod with an unknown key", "services:\n  web:\n    image: web\n    x-pod: {replica: 3}\n", /services\.web\.x-pod\.replica: unknown key "replica"/, /balance, replicas and health/],
+    ["x-pod with an unknown key", "services:\n  web:\n    image: web\n    x-pod: {replica: 3}\n", /services\.web\.x-pod\.replica: unknown key "replica"/, /name, balance, replicas and health/],
     ["x-pod with a bad balance", "services:\n  web:\n    image: web\n    x-pod: {balance: nginx}\n", /x-pod\.balance: "nginx" is not a way to share a port/, /reuseport/],
     // networks
     ["an undeclared network", "services:\n  web:\n    image: web\n    networks: [back]\n", /services\.web\.networks\[0\]: the network "back" is not declared/, /networks: \{back: \{external: true\}\}/],
@@ -390,7 +390,7 @@ describe("loadCompose: nothing is dropped silently", () => {
   for (const key of keys) {
     it(key, () => {
       const special: Record<string, unknown> = {
-        network_mode: "bridge",
+        network_mode: "appnet",
         stop_grace_period: "1s",
         volumes: ["/v"],
         ports: ["80"],

@@ -44,10 +44,10 @@ describe("toCompose round-trips through loadCompose", () => {
     });
   }
 
-  it("a project name names the pod, and not its networks or volumes", () => {
+  it("x-pod names the pod itself, whatever the project; a project name names neither its networks nor volumes", () => {
     const spec = podSpec({ network: { networks: [{ name: "front", aliases: [] }] }, replica: { volumes: ["data:/d"] } });
     const { pods } = reload(toCompose(spec), { projectName: "shop" });
-    expect(pods[0]!.spec.name).toBe("shop-web");
+    expect(pods[0]!.spec.name).toBe("web");
     expect([pods[0]!.spec.network.networks, pods[0]!.spec.replica.volumes]).toEqual([[{ name: "front", aliases: [] }], ["data:/d"]]);
   });
 });
@@ -59,7 +59,7 @@ describe("toCompose: the file", () => {
     expect(web["ports"][0]).toEqual({ target: 8080, published: 80, protocol: "tcp" });
     expect(web["ports"][2]).toEqual({ target: 443, published: 8443, host_ip: "127.0.0.1", protocol: "tcp" });
     expect(web["deploy"]).toEqual({ replicas: 5, resources: { limits: { cpus: "0.333333333", memory: "512m" } }, update_config: { parallelism: 2, order: "stop-first" } });
-    expect(web["x-pod"]).toEqual({ balance: "dnat" });
+    expect(web["x-pod"]).toEqual({ name: FULL.name, balance: "dnat" });
     expect(web["stop_grace_period"]).toBe("1m30s");
     expect(doc["networks"]).toEqual({ front: { name: "front", external: true }, back: { name: "back", external: true } });
     expect(doc["volumes"]).toEqual({ data: { name: "data" }, logs: { name: "logs" } });
