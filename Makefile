@@ -134,6 +134,8 @@ bench: build
 	@bash test/bench/startup.sh
 	@bash test/bench/throughput.sh
 	@bash test/bench/compose-size.sh
+	@bash test/bench/up-100.sh
+	@bash test/bench/pull.sh
 	@node test/bench/agent.mjs
 
 clean:
