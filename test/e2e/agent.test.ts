@@ -3,7 +3,7 @@
 // replica again. The engine-restart cases restart dockerd (on Podman, its service) itself and
 // leave it running.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, hello, onPodman, pod, podsToClean, removeSandbox, restartEngine, waitServing } from "./harness.js";
+import { docker, hello, idsOf, onPodman, pod, podsToClean, removeSandbox, restartEngine, waitFor, waitServing } from "./harness.js";
 
 const pods = podsToClean();
 const withAgent = { POD_AGENT: "" };
@@ -73,6 +73,32 @@ describe("the agent heals, with no command", () => {
       }
     }, 180_000);
   }
+
+  it.skipIf(onPodman)("live-restore: the engine restarts under running containers and replaces its socket; the agent reaches the new one and heals within 5 s", async () => {
+    const { existsSync, readFileSync, writeFileSync, rmSync } = await import("node:fs");
+    const path = "/etc/docker/daemon.json";
+    const saved = existsSync(path) ? readFileSync(path, "utf8") : null;
+    await up("e2e-ag9", 18411, 2);
+    const replicas = await idsOf("e2e-ag9-1", "e2e-ag9-2");
+    try {
+      writeFileSync(path, JSON.stringify({ ...(saved ? JSON.parse(saved) : {}), "live-restore": true }, null, 2) + "\n");
+      await restartEngine("TERM"); // takes live-restore on
+      await restartEngine("TERM"); // an engine restart under it: the containers stay up, the socket file is new
+      // The pod never stopped serving, with the same containers.
+      expect(await idsOf("e2e-ag9-1", "e2e-ag9-2")).toEqual(replicas);
+      // The agent went deaf on its old socket, said so, and came back on the new one.
+      await waitFor(async () => /agent: cannot reach the engine/.test(await agentLog()) && (await pod(["agent", "status"])).stdout.includes("the agent is running"), 60_000);
+      await waitFor(async () => !(await pod(["agent", "status"])).stdout.includes("has not reached the engine"), 60_000);
+      const removed = Date.now();
+      await docker(["rm", "-f", "e2e-ag9-2"]);
+      await waitServing(18411, hello("e2e-ag9", 1, 2));
+      expect(Date.now() - removed).toBeLessThan(5_000);
+    } finally {
+      if (saved === null) rmSync(path, { force: true });
+      else writeFileSync(path, saved);
+      await restartEngine("TERM"); // as it was, and running
+    }
+  }, 300_000);
 
   it("a crash loop: says which replica and why, and backs off", async () => {
     await up("e2e-ag7", 18409, 2);

@@ -223,3 +223,12 @@ export async function restartEngine(signal: "TERM" | "KILL"): Promise<void> {
   const r = await exec("bash", ["-c", script], {}, 90_000);
   if (r.code !== 0) throw new Error(`restarting the engine failed: ${r.stderr}`);
 }
+
+/** Until `ok` says yes, polled every 250 ms; an error naming what was awaited after `timeoutMs`. */
+export async function waitFor(ok: () => Promise<boolean>, timeoutMs = 30_000, what = "the condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not come within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
