@@ -45,6 +45,13 @@ describe("a compose project", () => {
     expect([...new Set(fetched.stdout.split("\n").filter(Boolean))].sort()).toEqual(hello("e2e-shop-api", 1, 2));
     // The env_file reached web's replicas.
     expect((await docker(["exec", "e2e-shop-web-1", "/http_server", "tool", "env"])).stdout).toContain("GREETING=hello");
+    // Logs over the project: every service's replicas, merged; `-f FILE` reads as the file, as compose users type it.
+    for (const args of [["logs", "--file", FILE], ["logs", "-f", FILE]]) {
+      const logs = await pod(args, env);
+      expect(logs.code, logs.stderr).toBe(0);
+      for (const c of ["e2e-shop-api-1", "e2e-shop-api-2", "e2e-shop-web-1", "e2e-shop-web-3"]) expect(logs.stdout).toMatch(new RegExp(`^${c}\\s+\\| `, "m"));
+    }
+    expect((await pod(["logs", "--file", FILE, "api"], env)).stdout).not.toContain("e2e-shop-web");
   });
 
   it("up -f again changes nothing; ps -f lists the project's pods", async () => {
