@@ -136,6 +136,8 @@ bench: build
 	@bash test/bench/compose-size.sh
 	@bash test/bench/up-100.sh
 	@bash test/bench/pull.sh
+	@bash test/bench/health.sh
+	@BENCH_ENGINE_RESTART=1 bash test/bench/engine-restart.sh
 	@node test/bench/agent.mjs
 
 clean:
