@@ -151,5 +151,26 @@ export function stepLines(step: Action[], markOutage = false): string[] {
 /** The plan as text, numbered by step: lines sharing a number run together. */
 export function formatPlan(plan: Plan): string {
   if (plan.steps.length === 0) return "nothing to do";
-  return plan.steps.flatMap((step, i) => stepLines(step, plan.outage !== null).map((l) => `${i + 1}. ${l}`)).join("\n");
+  // Steps of one action each, of one kind and reason in a row (a scale-down stops replicas one
+  // at a time), read as one line: `2-11. stop 10 replicas, one at a time: …`.
+  const lines: string[] = [];
+  for (let i = 0; i < plan.steps.length; ) {
+    const run = sameInARow(plan.steps, i);
+    if (run > 1) {
+      const actions = plan.steps.slice(i, i + run).map((s) => s[0]!);
+      const mark = plan.outage !== null && isOutage(actions[0]!) ? "  [outage]" : "";
+      lines.push(`${i + 1}-${i + run}. ${actions[0]!.kind.split("-")[0]} ${run} replicas, one at a time: ${nameList(actions.flatMap(containerNames))} (${actions[0]!.reason})${mark}`);
+    } else lines.push(...stepLines(plan.steps[i]!, plan.outage !== null).map((l) => `${i + 1}. ${l}`));
+    i += run;
+  }
+  return lines.join("\n");
+}
+
+/** How many steps from `i` on hold one replica action each, of the same kind and reason. */
+function sameInARow(steps: Action[][], i: number): number {
+  const first = steps[i]!;
+  if (first.length !== 1 || replicaNumbers(first[0]!).length !== 1) return 1;
+  let n = 1;
+  while (steps[i + n]?.length === 1 && steps[i + n]![0]!.kind === first[0]!.kind && steps[i + n]![0]!.reason === first[0]!.reason) n++;
+  return n;
 }

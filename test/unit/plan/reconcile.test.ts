@@ -111,13 +111,13 @@ const rows: Row[] = [
     situation: "more replicas than asked: stop the highest first, one at a time",
     desired: podSpec(1),
     containers: healthy(v1, 3),
-    plan: ["1. stop replica web-3 (scale down)", "2. stop replica web-2 (scale down)"],
+    plan: ["1-2. stop 2 replicas, one at a time: web-3, web-2 (scale down)"],
   },
   {
     situation: "scale to zero keeps the sandbox: no new sandbox, no outage",
     desired: podSpec(0, { image: "web:v2", imageId: "sha256:bbb" }),
     containers: healthy(v1, 2),
-    plan: ["1. stop replica web-2 (scale down)", "2. stop replica web-1 (scale down)"],
+    plan: ["1-2. stop 2 replicas, one at a time: web-2, web-1 (scale down)"],
   },
   {
     situation: "exited replica of the current spec: start it again",
