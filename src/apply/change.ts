@@ -4,7 +4,7 @@
 // with no lock and no write. kubelet's SyncPod, compose's reconcile → planExecutor.
 import type { Decision } from "../plan/decide.js";
 import { checksHealth } from "../plan/checks.js";
-import { decide, imagesOf, type ChangeRequest } from "../plan/decide.js";
+import { decide, wantsOf, type ChangeRequest } from "../plan/decide.js";
 import { isEmpty } from "../plan/actions.js";
 import type { EngineFacts } from "../modes/index.js";
 import { readSnapshot, type Snapshot } from "../state/snapshot.js";
@@ -50,7 +50,7 @@ function nothingToDo(decision: Decision): boolean {
 
 export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: FlowOptions): Promise<FlowResult> {
   const read = async (images: Record<string, ImageInfo> = {}): Promise<{ snapshot: Snapshot; decision: Decision }> => {
-    const read = await readSnapshot(deps.engine, deps.probes, request.pod, (pod) => imagesOf(request, pod), options.facts);
+    const read = await readSnapshot(deps.engine, deps.probes, request.pod, (pod) => wantsOf(request, pod), options.facts);
     const snapshot = { ...read, images: { ...read.images, ...images } };
     return { snapshot, decision: decide(snapshot, request) };
   };

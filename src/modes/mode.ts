@@ -11,6 +11,8 @@ export interface EngineFacts {
   migrateReq: boolean;
   /** The host namespace's own net.ipv4.tcp_migrate_req, when pod can read it (a local engine). */
   hostMigrateReq: string | null;
+  /** The addresses of the engine's host, when pod runs on it; null: not known (a remote engine). */
+  hostAddresses: string[] | null;
 }
 
 /** Where a running replica stands with respect to the pod's current network. */

@@ -94,3 +94,19 @@ export function checksHealth(replica: ReplicaSpec, imageHealthchecks: Record<str
   if (kind === "image") return imageHealthchecks[replica.imageId] === true;
   return true;
 }
+
+/**
+ * A new sandbox needs its networks to exist and, on the engine's own host, its publish
+ * addresses to be the host's: said in one line before anything is made, rather than by the
+ * engine once the sandbox is half-way.
+ */
+export function checkSandboxNetwork(desired: PodSpec, plan: Plan, networks: Record<string, boolean>, hostAddresses: string[] | null): UsageError | null {
+  if (!plan.steps.some((step) => step.some((a) => a.kind === "create-sandbox"))) return null;
+  const missing = desired.network.networks.find((n) => networks[n.name] === false);
+  if (missing) return new UsageError(`network ${missing.name} does not exist on the engine`, `create it first (docker network create ${missing.name}), or leave --network out`);
+  if (hostAddresses === null) return null;
+  const wildcard = new Set(["", "0.0.0.0", "::"]);
+  const foreign = desired.network.ports.find((p) => !wildcard.has(p.hostIp) && !hostAddresses.includes(p.hostIp));
+  if (foreign) return new UsageError(`cannot publish on ${foreign.hostIp}: that address is not on the engine's host`, "publish on an address of the host (`ip addr` lists them), or leave the IP out for every address");
+  return null;
+}

@@ -10,7 +10,7 @@ import { foreignLines, podExists, type ObservedPod } from "../state/observe.js";
 import { nextGeneration } from "../state/record.js";
 import type { Snapshot } from "../state/snapshot.js";
 import { isEmpty, type Plan } from "./actions.js";
-import { checkOutage, checkUser, resolveImage } from "./checks.js";
+import { checkOutage, checkSandboxNetwork, checkUser, resolveImage } from "./checks.js";
 import { planDown } from "./down.js";
 import { reconcile } from "./reconcile.js";
 
@@ -59,16 +59,17 @@ export interface Decision {
   imageHealthchecks: Record<string, boolean>;
 }
 
-/** The references and ids worth asking the engine about for this request: the asked spec's and the recorded one's. */
-export function imagesOf(request: ChangeRequest, observed: ObservedPod): string[] {
+/** What is worth asking the engine about for this request: the asked spec's and the recorded one's images, the asked spec's networks. */
+export function wantsOf(request: ChangeRequest, observed: ObservedPod): { images: string[]; networks: string[] } {
   const specs: PodSpec[] = observed.record ? [observed.record.spec] : [];
+  let asked: PodSpec | null = null;
   try {
-    const asked = request.desired(observed);
-    if (asked) specs.push(asked.spec);
+    asked = request.desired(observed)?.spec ?? null;
+    if (asked) specs.push(asked);
   } catch {
     // The request's own refusal: decide() reports it.
   }
-  return specs.flatMap((s) => [s.replica.image, s.replica.imageId]);
+  return { images: specs.flatMap((s) => [s.replica.image, s.replica.imageId]), networks: asked?.network.networks.map((n) => n.name) ?? [] };
 }
 
 /** What the engine answered, by image id. */
@@ -139,7 +140,8 @@ export function decide(snapshot: Snapshot, request: ChangeRequest): Decision {
   const generation = record === null ? 1 : changed ? nextGeneration(record) : record.generation;
   const plan = reconcile(desired, observed, generation, { restart: request.restart ?? false, stopTimeoutS: request.stopTimeoutS });
 
-  const refusal = checkOutage(desired.name, plan.outage, request.recreate) ?? checkUser(observed, desired, plan, images);
+  const refusal =
+    checkOutage(desired.name, plan.outage, request.recreate) ?? checkUser(observed, desired, plan, images) ?? checkSandboxNetwork(desired, plan, snapshot.networks, snapshot.facts.hostAddresses);
   const warnings = foreignLines(observed);
   if (!isEmpty(plan)) warnings.push(...modeOf(desired.network).changeWarnings(snapshot.facts, plan.steps.some((s) => s.some((a) => a.kind === "stop-replica"))));
   if (plan.outage) warnings.push(`pod ${desired.name} is recreated (${plan.outage}): a short outage`);

@@ -5,6 +5,7 @@
 // (`pod-sandbox probe|connect`), so a remote engine works the same. Apart from the adapter:
 // the engine interfaces stay one call each.
 import { closeSync, openSync, readSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { SANDBOX_PROGRAM, type ContainerClient, type ExecClient, type SystemClient } from "../engine/engine.js";
 import { EngineError } from "../errors.js";
 import { listenersComplete, listenersFromTables, socketsInUse, type NetTable } from "./procnet.js";
@@ -89,6 +90,7 @@ export class Probes {
     private readonly engine: SystemClient & ContainerClient & ExecClient,
     private readonly host: HostFiles = localFiles,
     private readonly connector: Connector = tcpConnect,
+    private readonly interfaces: () => ReturnType<typeof networkInterfaces> = networkInterfaces,
   ) {}
 
   private get local(): boolean {
@@ -156,6 +158,12 @@ export class Probes {
       return this.host.read(`/proc/${pid}/net/${t}`, t.startsWith("tcp") ? (text) => listenersComplete(text, inUse[t]) : undefined) ?? "";
     };
     return { tcp: [table("tcp"), table("tcp6")], udp: [table("udp"), table("udp6")] };
+  }
+
+  /** The addresses of the engine's host, when pod runs on it (where -p HOST_IP: can publish); else null. */
+  hostAddresses(): string[] | null {
+    if (!this.local) return null;
+    return Object.values(this.interfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
   }
 
   /** A sysctl of the engine host's own network namespace, when pod can read it (a local engine); else null. */

@@ -72,7 +72,7 @@ export function supportsMigrateReq(kernelVersion: string): boolean {
 
 export async function readEngineFacts(engine: Engine, probes: Probes): Promise<EngineFacts> {
   const { kernelVersion } = await engine.info();
-  return { kernelVersion, migrateReq: supportsMigrateReq(kernelVersion), hostMigrateReq: probes.hostSysctl("net.ipv4.tcp_migrate_req") };
+  return { kernelVersion, migrateReq: supportsMigrateReq(kernelVersion), hostMigrateReq: probes.hostSysctl("net.ipv4.tcp_migrate_req"), hostAddresses: probes.hostAddresses() };
 }
 
 /** Everything a change is planned and checked on, read once. */
@@ -81,15 +81,35 @@ export interface Snapshot {
   facts: EngineFacts;
   /** What the engine says of each image asked about, by the reference or id asked with; null: it has none. */
   images: Record<string, ImageInfo | null>;
+  /** Whether each network the change names exists on the engine. */
+  networks: Record<string, boolean>;
 }
 
 /**
  * The pod, then what its change needs to know: the images `imagesOf` names for that pod
  * (the asked spec's and the recorded one's), each asked once, and the engine's facts.
  */
-export async function readSnapshot(engine: Engine, probes: Probes, pod: string, imagesOf: (observed: ObservedPod) => string[], facts?: EngineFacts): Promise<Snapshot> {
+export async function readSnapshot(
+  engine: Engine,
+  probes: Probes,
+  pod: string,
+  wants: (observed: ObservedPod) => { images: string[]; networks: string[] },
+  facts?: EngineFacts,
+): Promise<Snapshot> {
   const observed = await readPod(engine, pod);
-  const refs = [...new Set(imagesOf(observed).filter((r) => r !== ""))];
-  const [infos, engineFacts] = await Promise.all([Promise.all(refs.map((r) => engine.image(r))), facts ?? readEngineFacts(engine, probes)]);
-  return { pod: observed, facts: engineFacts, images: Object.fromEntries(refs.map((r, i) => [r, infos[i] ?? null])) };
+  const asked = wants(observed);
+  const refs = [...new Set(asked.images.filter((r) => r !== ""))];
+  // Docker's own networks are always there.
+  const nets = [...new Set(asked.networks.filter((n) => n !== "bridge" && n !== "host"))];
+  const [infos, found, engineFacts] = await Promise.all([
+    Promise.all(refs.map((r) => engine.image(r))),
+    Promise.all(nets.map((n) => engine.inspectNetwork(n))),
+    facts ?? readEngineFacts(engine, probes),
+  ]);
+  return {
+    pod: observed,
+    facts: engineFacts,
+    images: Object.fromEntries(refs.map((r, i) => [r, infos[i] ?? null])),
+    networks: Object.fromEntries(nets.map((n, i) => [n, found[i] !== null])),
+  };
 }

@@ -28,6 +28,7 @@ describe("networks", () => {
   });
 
   it("a pod on user networks is known there by its name and its aliases", async () => {
+    for (const name of ["front", "back"]) await engine.createNetwork({ name, labels: {} });
     const r = await pod("up --network front --network back --network-alias api -p 80:8080 web");
     expect(r.code, r.err).toBe(0);
     const sandbox = engine.find("web-sandbox")!.config;
@@ -62,5 +63,21 @@ describe("--balance dnat", () => {
     expect(JSON.parse((await pod("ps --json")).out)[0]).toMatchObject({ status: "degraded", reasons: ["2 stranded"] });
     expect((await pod("scale web 2")).code).toBe(0);
     expect(engine.rulesets["web-sandbox"]!.at(-1)).toContain("numgen inc mod 2");
+  });
+});
+
+describe("checked before anything is made", () => {
+  it("a network that does not exist: one line, exit 2, no container", async () => {
+    const r = await pod("up --network nosuch -p 80:8080 web");
+    expect([r.code, r.errLines]).toEqual([2, ["pod: network nosuch does not exist on the engine; create it first (docker network create nosuch), or leave --network out"]]);
+    expect(engine.names()).toEqual([]);
+  });
+
+  it("a publish address the engine's host does not have: one line, exit 2, no container", async () => {
+    const r = await pod("up -p 192.0.2.77:80:8080 web");
+    expect(r.code).toBe(2);
+    expect(r.errLines).toHaveLength(1);
+    expect(r.err).toContain("cannot publish on 192.0.2.77: that address is not on the engine's host");
+    expect(engine.names()).toEqual([]);
   });
 });
