@@ -17,8 +17,19 @@ const AGENT_KEY = "pod-agent";
 export const AGENT_LABEL = `${Label.pod.replace(/name$/, "")}agent`;
 /** Its memory limit: enough for many pods, since specs are bounded at input and records in size. */
 export const AGENT_MEMORY = 256 * 1024 * 1024;
-/** Where the engine's socket is on the engine's host, mounted at the same path inside. */
+/** Where the agent finds the engine's socket, inside its container: docker's default address. */
 export const ENGINE_SOCKET = "/var/run/docker.sock";
+/** Rootful Podman's socket (podman.socket), where a remote Podman engine serves. */
+const PODMAN_SOCKET = "/run/podman/podman.sock";
+
+/**
+ * The engine's socket on the engine's host, which the agent mounts: the path pod itself
+ * talks to when the engine is local; else the engine's default.
+ */
+export function hostSocket(address: string, engine: "docker" | "podman"): string {
+  if (address.startsWith("unix://")) return address.slice("unix://".length);
+  return engine === "podman" ? PODMAN_SOCKET : ENGINE_SOCKET;
+}
 
 function bundleDir(): string {
   return join(checkoutRoot(), "dist");
@@ -88,14 +99,14 @@ const AGENT_DOCKER_CONFIG = "/run/pod/docker-config";
  * null. Mounted read-only so auto-update pulls with the user's `auths`; credential helpers,
  * being programs of the user's host, are not in the agent's image.
  */
-export function agentConfig(image: string, dockerConfig: string | null = null): ContainerConfig {
+export function agentConfig(image: string, socket: string = ENGINE_SOCKET, dockerConfig: string | null = null): ContainerConfig {
   return {
     name: AGENT_NAME,
     Image: image,
     Env: ["POD_AGENT_IN_CONTAINER=1", "NO_COLOR=1", ...(dockerConfig ? [`DOCKER_CONFIG=${AGENT_DOCKER_CONFIG}`] : [])],
     Labels: { [AGENT_LABEL]: "1", [Label.owner]: ownerProof(AGENT_KEY, AGENT_NAME, "lock", AGENT_NAME) },
     HostConfig: {
-      Binds: [`${ENGINE_SOCKET}:${ENGINE_SOCKET}`, ...(dockerConfig ? [`${dockerConfig}:${AGENT_DOCKER_CONFIG}:ro`] : [])],
+      Binds: [`${socket}:${ENGINE_SOCKET}`, ...(dockerConfig ? [`${dockerConfig}:${AGENT_DOCKER_CONFIG}:ro`] : [])],
       // "always", not "unless-stopped": after a kill -9 of dockerd, Docker 20.10 brings back
       // only "always" containers (measured). `pod agent stop` removes it, so it never fights the user.
       RestartPolicy: { Name: "always" },
@@ -138,7 +149,8 @@ export async function startAgent(engine: Engine, onBuild: (text: string) => void
   const image = await ensureAgentImage(engine, onBuild);
   if (now.state !== "absent") await engine.removeContainer(now.info.id);
   // The user's docker config is a directory of this host: it is mounted only into a local engine's agent.
-  const id = await engine.createContainer(agentConfig(image, engine.address.startsWith("unix://") && dockerConfig && existsSync(dockerConfig) ? dockerConfig : null));
+  const socket = hostSocket(engine.address, (await engine.info()).engine);
+  const id = await engine.createContainer(agentConfig(image, socket, engine.address.startsWith("unix://") && dockerConfig && existsSync(dockerConfig) ? dockerConfig : null));
   await engine.startContainer(id);
   return now.state === "absent" ? "started" : "updated";
 }
@@ -151,19 +163,28 @@ export async function stopAgent(engine: Engine): Promise<boolean> {
   return true;
 }
 
-/** The unit file for running the agent under systemd, on the engine's host. */
-export function systemdUnit(podBin: string): string {
+/**
+ * The unit file for running the agent under systemd, on the engine's host. Podman restarts
+ * nothing at boot by itself (Debian's podman-restart.service only brings back containers
+ * with restart policy always): under systemd the agent comes back at boot and starts every
+ * pod again, on either engine.
+ */
+export function systemdUnit(podBin: string, engine: { kind: "docker" | "podman"; address: string }): string {
+  const service = engine.kind === "podman" ? "podman.socket" : "docker.service";
+  const defaultAddress = `unix://${engine.kind === "podman" ? PODMAN_SOCKET : ENGINE_SOCKET}`;
+  const address = engine.address.startsWith("unix://") ? engine.address : defaultAddress;
   return [
     "[Unit]",
     "Description=pod agent: keeps every pod on this engine as recorded",
-    "After=docker.service",
-    "Requires=docker.service",
+    `After=${service}`,
+    `Requires=${service}`,
     "",
     "[Service]",
     `ExecStart=${podBin} agent run`,
     "Restart=always",
     "RestartSec=2",
     "Environment=NO_COLOR=1",
+    ...(address !== `unix://${ENGINE_SOCKET}` ? [`Environment=DOCKER_HOST=${address}`] : []),
     "",
     "[Install]",
     "WantedBy=multi-user.target",

@@ -194,7 +194,7 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   const imageRef = ctx.imageRefs[action.replica.imageId] ?? action.replica.imageId;
   const started = await Promise.allSettled(
     action.numbers.map(async (number) => {
-      const config = replicaConfig(action.replica, { pod: ctx.spec, number, generation: action.generation, key: ctx.key, sandboxId: sandbox.id, imageRef });
+      const config = replicaConfig(action.replica, { pod: ctx.spec, number, generation: action.generation, key: ctx.key, sandboxId: sandbox.id, imageRef, servingPolicyAtCreate: ctx.facts.fixedRestartPolicy });
       const id = await engine.createContainer(config);
       made.push({ id, name: config.name, number, serving: false });
       await engine.startContainer(id);
@@ -205,7 +205,7 @@ async function startReplicas(action: Extract<Action, { kind: "start-replicas" }>
   if (failure) throw failure.reason;
   const waited = made.map((r) => ({ id: r.id, name: r.name, restarts: 0 }));
   await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: made.length, baseline }, action, step, signal));
-  await Promise.all(made.map((r) => engine.setRestartPolicy(r.id, servingRestartPolicy(ctx.spec.replica))));
+  await servingPolicy(ctx, made.map((r) => r.id));
   for (const r of made) r.serving = true;
   await route(ctx, made.map((r) => r.id));
 }
@@ -221,7 +221,7 @@ async function restartReplicas(action: Extract<Action, { kind: "restart-replicas
   const baseline = await ctx.probes.listeners(sandbox, targetPorts(ctx.spec.network.ports));
   const waited = await Promise.all(
     action.replicas.map(async (r) => {
-      await engine.setRestartPolicy(r.id, "no");
+      if (!ctx.facts.fixedRestartPolicy) await engine.setRestartPolicy(r.id, "no");
       // They serve nothing, so nothing is lost by not waiting for a drain.
       await engine.stopContainer(r.id, 0);
       await engine.startContainer(r.id);
@@ -230,16 +230,23 @@ async function restartReplicas(action: Extract<Action, { kind: "restart-replicas
     }),
   );
   await waitReady(engine, ctx.probes, readyOptions(ctx, sandbox, waited, { count: waited.length, baseline }, action, step, signal));
-  await Promise.all(waited.map((r) => engine.setRestartPolicy(r.id, servingRestartPolicy(ctx.spec.replica))));
+  await servingPolicy(ctx, waited.map((r) => r.id));
   await route(ctx, waited.map((r) => r.id));
+}
+
+/** Replicas that serve get the policy that brings a crashed one back (at create, where it is fixed). */
+async function servingPolicy(ctx: ExecContext, ids: string[]): Promise<void> {
+  if (ctx.facts.fixedRestartPolicy) return;
+  await Promise.all(ids.map((id) => ctx.engine.setRestartPolicy(id, servingRestartPolicy(ctx.spec.replica))));
 }
 
 function readyOptions(ctx: ExecContext, sandbox: SandboxRef, replicas: WaitedReplica[], target: { count: number; baseline: Awaited<ReturnType<Probes["listeners"]>> | null }, action: Action, step: number, signal?: AbortSignal) {
   return {
     pod: ctx.spec.name,
     sandbox,
-    // New or restarted replicas have no restart policy while they are waited for.
-    watchRestarts: false,
+    // New or restarted replicas have no restart policy while they are waited for, unless the
+    // engine fixes it at create: then a crash shows only as a restart.
+    watchRestarts: ctx.facts.fixedRestartPolicy,
     health: ctx.healthChecked,
     mode: modeOf(ctx.spec.network).readiness,
     replicas,

@@ -21,13 +21,19 @@ export const JOB_LABEL = "dev.pod.job-of";
 export interface ProjectOptions {
   dryRun: boolean;
   flow: Omit<FlowOptions, "dryRun">;
-  pull: PullPolicy;
+  /** --pull as given; null: each service's pull_policy. */
+  pull: PullPolicy | null;
   recreate: boolean;
   stopTimeoutS: number | null;
   readyTimeoutMs: number;
   cause: string;
   /** Each service's outcome, as it comes: the command reports it. */
   onService: (plan: ServicePlan, result: FlowResult | { kind: "job"; exitCode: number }) => void;
+}
+
+/** As Compose: the command's --pull wins over the service's pull_policy; missing by default. */
+function pullOf(plan: ServicePlan, o: ProjectOptions): PullPolicy {
+  return o.pull ?? plan.pull ?? "missing";
 }
 
 /** The services that others wait on to complete: run as jobs, not pods. */
@@ -38,7 +44,7 @@ function jobsOf(project: ComposeProject): Set<string> {
 function request(plan: ServicePlan, o: ProjectOptions): ChangeRequest {
   return {
     pod: plan.spec.name,
-    image: { ref: plan.spec.replica.image, policy: o.pull },
+    image: { ref: plan.spec.replica.image, policy: pullOf(plan, o) },
     desired: () => ({ spec: plan.spec, cause: o.cause }),
     recreate: o.recreate,
     mustExist: false,
@@ -81,7 +87,7 @@ async function runJob(deps: FlowDeps, project: ComposeProject, plan: ServicePlan
     throw new UsageError(`a container named ${name} that pod did not make is in the way of the job ${plan.service}`, `pod never touches it: rename or remove it yourself (docker rm ${name})`);
   }
   if (old) await engine.removeContainer(old.id);
-  await ensureImage(deps, { ref: spec.replica.image, policy: o.pull });
+  await ensureImage(deps, { ref: spec.replica.image, policy: pullOf(plan, o) });
   const network = plan.networks[0]?.name;
   const id = await engine.createContainer({
     name,

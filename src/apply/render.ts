@@ -42,12 +42,15 @@ export interface ReplicaPlacement {
   sandboxId: string;
   /** What to create from: the spec's reference while it still names the recorded image, else the id. */
   imageRef: string;
+  /** The policy it serves with, given at create: the engine cannot change it later (Podman). */
+  servingPolicyAtCreate: boolean;
 }
 
 /**
  * A replica starts with no restart policy: if it exits while pod waits for it, it stays
  * exited with its real exit code instead of being restarted under pod's feet. It gets
- * `unless-stopped` once it serves.
+ * `unless-stopped` once it serves. An engine that cannot change the policy later gets it
+ * at create, and the wait watches the restart count instead.
  */
 export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): ContainerConfig {
   const pod = at.pod.name;
@@ -78,7 +81,7 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
     HostConfig: {
       ...(health.VolumesFrom ? { VolumesFrom: health.VolumesFrom } : {}),
       NetworkMode: modeOf(at.pod.network).replicaNetworkMode(at.pod, at.sandboxId),
-      RestartPolicy: { Name: "no" },
+      RestartPolicy: { Name: at.servingPolicyAtCreate ? servingRestartPolicy(replica) : "no" },
       Binds: replica.volumes,
       ...(replica.memoryBytes !== null ? { Memory: replica.memoryBytes } : {}),
       ...(replica.nanoCpus !== null ? { NanoCpus: replica.nanoCpus } : {}),

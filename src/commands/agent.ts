@@ -38,11 +38,13 @@ export function agentCommand(deps: Deps, state: RunState): CommandModule<object,
         .example("$0 agent systemd > /etc/systemd/system/pod-agent.service", "run it under systemd instead") as unknown) as Argv<AgentArgs>,
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter(args.json ? "document" : "human"));
+      const engine = deps.engine(args);
       if (args.action === "systemd") {
         const bin = realpathSync(join(checkoutRoot(), "bin", "pod"));
-        return reporter.result(systemdUnit(bin));
+        // For the engine pod talks to now: Docker's unit, or Podman's socket (and its address).
+        const kind = (await engine.info().catch(() => null))?.engine ?? "docker";
+        return reporter.result(systemdUnit(bin, { kind, address: engine.address }));
       }
-      const engine = deps.engine(args);
       switch (args.action) {
         case "run": {
           if (deps.environ.POD_AGENT === "0") throw new UsageError("POD_AGENT=0 turns the agent off", "unset POD_AGENT to run it");

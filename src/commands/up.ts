@@ -32,17 +32,21 @@ async function upFromCompose(deps: Deps, reporter: Reporter, args: UpArgs): Prom
   const engine = deps.engine(args);
   if (!settings.dryRun) deps.changing(interruptLines(project.name, false));
   const { upProject } = await import("../apply/project.js");
+  let serviceStarted = deps.clock.now();
   await upProject(flowDeps(deps, engine, reporter), project, {
     dryRun: settings.dryRun,
     flow: { lockTimeoutMs: LOCK_TIMEOUT_MS, onLockWait: (holder) => reporter.note(`waiting for another pod command (${holder})`) },
-    pull: parsePullPolicy(args.pull),
+    pull: args.pull === undefined ? null : parsePullPolicy(args.pull),
     recreate: args.recreate,
     stopTimeoutS: settings.stopTimeoutS,
     readyTimeoutMs: settings.readyTimeoutMs,
     cause: `up -f ${args.file}`,
     onService: (plan, result) => {
+      // Services come up one after another: each one's time runs from the end of the one before.
+      const since = serviceStarted;
+      serviceStarted = deps.clock.now();
       if (result.kind === "job") return reporter.note(`job ${plan.service} completed (exit ${result.exitCode})`);
-      reportChange(deps, reporter, { ...settings, pod: plan.spec.name, desired: () => ({ spec: plan.spec, cause: "up" }), recreate: args.recreate, mustExist: false }, result, deps.clock.now());
+      reportChange(deps, reporter, { ...settings, pod: plan.spec.name, desired: () => ({ spec: plan.spec, cause: "up" }), recreate: args.recreate, mustExist: false }, result, since);
     },
   });
   if (!settings.dryRun && args.agent && deps.environ.POD_AGENT !== "0") await ensureAgent(deps, engine, reporter);
@@ -99,7 +103,7 @@ export function upCommand(deps: Deps, state: RunState): CommandModule<object, Up
         .option("network-alias", { ...repeatable, describe: "Another name for the pod on its user networks", group: "Network (sandbox):" })
         .option("balance", { type: "string", choices: ["reuseport", "dnat"], defaultDescription: "reuseport", describe: "How replicas share the port: SO_REUSEPORT, or DNAT for servers without it", group: "Network (sandbox):" })
         .option("spread", { type: "string", choices: ["random", "round-robin"], describe: "With --balance dnat: how a connection picks a replica (default random)", group: "Network (sandbox):" })
-        .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: when the registry has a newer one", group: "Image:" })
+        .option("pull", { type: "string", describe: "missing (default): pull when the engine lacks the image; always: also when the registry has a newer one; never: use only what the engine has", group: "Image:" })
         .option("auto-update", { type: "boolean", describe: "The agent follows the tag: when the registry's digest moves, it rolls the pod out, start-first", group: "Image:" })
         .option("auto-update-interval", { ...numeric(`Seconds between the agent's registry checks (default ${DEFAULT_AUTO_UPDATE_S})`), group: "Image:" })
         .option("project-name", { type: "string", describe: "With -f: pods are named PROJECT-SERVICE (-p says the same with -f, as in docker compose)", group: "Compose:" })

@@ -11,7 +11,6 @@ export const IGNORED_SERVICE_KEYS: Record<string, string> = {
   links: "links are legacy networking: put the pods on one network and use their names",
   external_links: "links are legacy networking: put the pods on one network and use their names",
   logging: "replicas log with the engine's default log driver",
-  pull_policy: "pod never pulls: the image must be on the engine",
   platform: "the engine runs images of its own platform",
   extends: "pod reads each service as written, without merging another one into it",
   develop: "pod has no watch mode",

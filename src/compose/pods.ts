@@ -1,7 +1,7 @@
 // A Compose file as pod specs, one pod per service, for `pod up|down|ps -f` as they run
 // today: each pod on networks and volumes that exist, named after its service (or
 // PROJECT-SERVICE with -p). Services come dependencies first. Pure, as load is.
-import type { PodSpec } from "../podspec/types.js";
+import type { PodSpec, PullPolicy } from "../podspec/types.js";
 import { IGNORED_TOP_KEYS } from "./ignored.js";
 import { load, type ComposeInput, type Flow } from "./load.js";
 import { podNaming } from "./naming.js";
@@ -13,6 +13,8 @@ export type { ComposeInput } from "./load.js";
 export interface ComposePod {
   service: string;
   spec: PodSpec;
+  /** The service's pull_policy, as --pull spells it; null: none given. */
+  pull: PullPolicy | null;
 }
 
 export interface ComposeResult {
@@ -40,5 +42,5 @@ export function loadCompose(o: ComposeInput): ComposeResult {
       if (dep.restart) d.ignore(["services", service, "depends_on", dep.service, "restart"], `pod does not restart ${service} when ${dep.service} restarts`);
     }
   }
-  return { pods: services.map(({ service, spec }) => ({ service, spec })), warnings: d.warnings };
+  return { pods: services.map(({ service, spec, pull }) => ({ service, spec, pull })), warnings: d.warnings };
 }

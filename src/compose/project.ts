@@ -4,7 +4,7 @@
 // pod's spec. Pure: what exists on the engine comes in through missingExternals' caller.
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import type { PodSpec } from "../podspec/types.js";
+import type { PodSpec, PullPolicy } from "../podspec/types.js";
 import { keyValues, scalar, type Obj } from "./context.js";
 import type { Dependency } from "./depends.js";
 import { finishName } from "./document.js";
@@ -31,6 +31,8 @@ export interface ServicePlan {
   dependsOn: Dependency[];
   /** For the sandbox: Compose's project and service labels, without a container number (it serves no traffic). */
   sandboxLabels: Record<string, string>;
+  /** The service's pull_policy; null: the command's --pull, else missing. */
+  pull: PullPolicy | null;
 }
 
 export interface ProjectNetwork {
@@ -127,7 +129,7 @@ function volumes(loaded: Loaded, project: string): ProjectVolume[] {
 export function projectOf(loaded: Loaded, path: string): ComposeProject {
   const name = loaded.projectName!;
   const id: ProjectIdentity = { name, workingDir: resolve(loaded.dir), files: [resolve(path)] };
-  const services = loaded.services.map(({ service, spec, joins, dependsOn }): ServicePlan => {
+  const services = loaded.services.map(({ service, spec, joins, dependsOn, pull }): ServicePlan => {
     const labels = serviceLabels(id, service, dependsOn.map((dep) => `${dep.service}:${dep.condition}:${dep.restart}`));
     return {
       service,
@@ -135,6 +137,7 @@ export function projectOf(loaded: Loaded, path: string): ComposeProject {
       networks: joins,
       dependsOn,
       sandboxLabels: labels,
+      pull,
     };
   });
   return { ...id, services, networks: networks(loaded, name), volumes: volumes(loaded, name) };

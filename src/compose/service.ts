@@ -1,7 +1,7 @@
 // One service as one pod's spec. Each key is mapped by the step that owns it; a key pod
 // cannot honour is named in a warning with the reason.
 import { parsePodName } from "../podspec/parse.js";
-import type { PodSpec } from "../podspec/types.js";
+import type { PodSpec, PullPolicy } from "../podspec/types.js";
 import { isExtension, objAt, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
 import { command, entrypoint } from "./command.js";
 import { labels, serviceEnv } from "./environment.js";
@@ -21,13 +21,29 @@ const MAPPED = new Set([
   "image", "command", "entrypoint", "ports", "environment", "env_file", "volumes", "user",
   "stop_signal", "stop_grace_period", "deploy", "networks", "network_mode", "hostname",
   "dns", "dns_search", "dns_opt", "extra_hosts", "labels", "scale", "cpus", "mem_limit",
-  "healthcheck", "secrets", "configs", "profiles", "depends_on",
+  "healthcheck", "secrets", "configs", "profiles", "depends_on", "pull_policy",
 ]);
 
 export interface MappedService {
   spec: PodSpec;
   /** The file's networks the pod joins, by key, with their Docker names. */
   joins: { key: string; name: string }[];
+  /** `pull_policy:`, as `--pull` spells it; null when the file says none (the command's, or missing). */
+  pull: PullPolicy | null;
+}
+
+/**
+ * Compose's pull_policy as docker run's --pull: if_not_present is missing; `build` would
+ * build, which pod does not.
+ */
+function pullPolicy(d: Diagnostics, at: Path, raw: unknown): PullPolicy | null {
+  if (raw === undefined || raw === null) return null;
+  const value = String(raw);
+  if (value === "always" || value === "never" || value === "missing") return value;
+  if (value === "if_not_present") return "missing";
+  if (value === "build") d.fail(at, "is build, and pod does not build images", "build it first (docker compose build), then use pull_policy: missing or never");
+  // The schema admits no other value.
+  return d.fail(at, `"${value}" is not a pull policy`, "use always, never, missing or if_not_present");
 }
 
 /** `scaled`: --scale's count for this service, which wins over the file's. */
@@ -81,7 +97,7 @@ export function serviceSpec(src: Source, service: string, s: Obj, scaled?: numbe
     },
   };
   refuseSharedTargets(d, at, spec.replica.volumes);
-  return { spec, joins: net.joins };
+  return { spec, joins: net.joins, pull: pullPolicy(d, [...at, "pull_policy"], s["pull_policy"]) };
 }
 
 /** Two mounts at one path in the container (a volume and a secret, say): Docker refuses the container. */

@@ -144,6 +144,23 @@ function untilEnd(stream: NodeJS.ReadableStream): Promise<void> {
   });
 }
 
+/**
+ * A name as it was given, for Podman, which qualifies short names in its answers: an image
+ * built or loaded as pod-record:web.3 is localhost/pod-record:web.3, one created from as
+ * pod-agent:1 may read docker.io/library/pod-agent:1.
+ */
+function shortName(ref: string): string {
+  return ref.replace(/^(localhost|docker\.io\/library)\//, "");
+}
+
+/** Whether labels match every filter, as the engine reads them: `key` is there, `key=value` has that value. */
+function hasLabels(labels: Record<string, string>, filters: string[]): boolean {
+  return filters.every((f) => {
+    const at = f.indexOf("=");
+    return at < 0 ? f in labels : labels[f.slice(0, at)] === f.slice(at + 1);
+  });
+}
+
 export class DockerEngine implements Engine {
   readonly address: string;
   private opened: Promise<{ calls: Docker; streams: Docker }> | null = null;
@@ -229,7 +246,17 @@ export class DockerEngine implements Engine {
       this.read("read the engine's version", (d) => d.version() as Promise<VersionBody>),
       this.read("read the engine's info", (d) => d.info() as Promise<{ KernelVersion?: string; ServerVersion?: string; OperatingSystem?: string }>),
     ]);
-    return toEngineInfo(version!, info!);
+    const answer = toEngineInfo(version!, info!);
+    this.flavour ??= Promise.resolve(answer.engine);
+    return answer;
+  }
+
+  private flavour: Promise<EngineInfo["engine"]> | null = null;
+
+  /** Docker or Podman, asked once: the few answers Podman gives otherwise are translated here. */
+  private engineKind(): Promise<EngineInfo["engine"]> {
+    this.flavour ??= this.read("read the engine's version", (d) => d.version() as Promise<VersionBody>).then((v) => toEngineInfo(v!, {}).engine);
+    return this.flavour;
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
@@ -238,8 +265,10 @@ export class DockerEngine implements Engine {
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
-    const body = await this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]);
-    return body && toContainerInfo(body);
+    const [body, kind] = await Promise.all([this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]), this.engineKind()]);
+    if (!body) return null;
+    const info = toContainerInfo(body);
+    return kind === "podman" ? { ...info, image: shortName(info.image) } : info;
   }
 
   async image(ref: string): Promise<ImageInfo | null> {
@@ -536,8 +565,16 @@ export class DockerEngine implements Engine {
   }
 
   async listImages(labelFilters: string[]): Promise<ImageSummary[]> {
-    const list = await this.read("list images", (d) => d.listImages({ filters: { label: labelFilters } } as unknown as Docker.ListImagesOptions));
-    return list!.map(toImageSummary);
+    const kind = await this.engineKind();
+    // Podman 4 answers two label filters on images with nothing: it is asked for the first,
+    // and the others are applied here.
+    const asked = kind === "podman" ? labelFilters.slice(0, 1) : labelFilters;
+    const list = await this.read("list images", (d) => d.listImages({ filters: { label: asked } } as unknown as Docker.ListImagesOptions));
+    const summaries = list!.map(toImageSummary);
+    if (kind !== "podman") return summaries;
+    // Podman qualifies a short name with localhost/: pod-record:web.3 is listed as
+    // localhost/pod-record:web.3; the name pod gave it is the short one.
+    return summaries.filter((i) => hasLabels(i.labels, labelFilters)).map((i) => ({ ...i, repoTags: i.repoTags.map(shortName) }));
   }
 
   async removeImage(ref: string): Promise<void> {

@@ -13,6 +13,12 @@ export interface EngineFacts {
   hostMigrateReq: string | null;
   /** The addresses of the engine's host, when pod runs on it; null: not known (a remote engine). */
   hostAddresses: string[] | null;
+  /**
+   * The engine cannot change a container's restart policy once it is made (Podman's
+   * compatible API has no update endpoint): replicas are then created with the policy they
+   * serve with, and a crash while they are waited for shows as a restart count.
+   */
+  fixedRestartPolicy: boolean;
 }
 
 /** Where a running replica stands with respect to the pod's current network. */

@@ -71,8 +71,14 @@ export function supportsMigrateReq(kernelVersion: string): boolean {
 }
 
 export async function readEngineFacts(engine: Engine, probes: Probes): Promise<EngineFacts> {
-  const { kernelVersion } = await engine.info();
-  return { kernelVersion, migrateReq: supportsMigrateReq(kernelVersion), hostMigrateReq: probes.hostSysctl("net.ipv4.tcp_migrate_req"), hostAddresses: probes.hostAddresses() };
+  const info = await engine.info();
+  return {
+    kernelVersion: info.kernelVersion,
+    migrateReq: supportsMigrateReq(info.kernelVersion),
+    hostMigrateReq: probes.hostSysctl("net.ipv4.tcp_migrate_req"),
+    hostAddresses: probes.hostAddresses(),
+    fixedRestartPolicy: info.engine === "podman",
+  };
 }
 
 /** Everything a change is planned and checked on, read once. */

@@ -31,6 +31,8 @@ export class FakeEngine implements Engine {
   images: Record<string, string> = { "pod-sandbox:latest": "sha256:sandbox", web: "sha256:web", "web:v2": "sha256:web2" };
   imageUsers: Record<string, string> = {};
   kernelVersion = "6.1.0";
+  /** Which engine it answers as: Podman's compatible API has no update endpoint. */
+  flavour: "docker" | "podman" = "docker";
   /** Replicas whose server exits at once, by container name. */
   crashing = new Set<string>();
   private next = 1;
@@ -50,7 +52,7 @@ export class FakeEngine implements Engine {
   }
 
   async info() {
-    return { kernelVersion: this.kernelVersion, serverVersion: "20.10.24", apiVersion: "1.41", os: "fake" };
+    return { kernelVersion: this.kernelVersion, serverVersion: "20.10.24", apiVersion: "1.41", os: "fake", engine: this.flavour, engineVersion: this.flavour === "podman" ? "4.3.1" : "20.10.24" };
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
@@ -212,6 +214,7 @@ export class FakeEngine implements Engine {
 
   async setRestartPolicy(id: string, policy: string): Promise<void> {
     const c = this.find(id)!;
+    if (this.flavour === "podman") throw new EngineError(`set the restart policy of container ${id.slice(0, 12)}: Not Found`);
     this.calls.push(`update ${c.config.name} restart=${policy}`);
     this.fault(`update ${c.config.name}`);
     c.config = { ...c.config, HostConfig: { ...c.config.HostConfig, RestartPolicy: { Name: policy } } };

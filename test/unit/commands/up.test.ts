@@ -19,6 +19,19 @@ async function pod(line: string, files: Record<string, string> = {}) {
 const changes = () => engine.calls.filter((c) => /^(create|start|stop|rename|remove|update)/.test(c));
 
 describe("up", () => {
+  it("on Podman (no update endpoint): replicas are created with the policy they serve with, never updated", async () => {
+    engine.flavour = "podman";
+    const r = await pod("up --replicas 2 -p 80:8080 web");
+    expect(r.code, r.err).toBe(0);
+    expect(engine.calls.filter((c) => c.startsWith("update"))).toEqual([]);
+    const replicas = engine.podNames().filter((n) => /^web-\d$/.test(n));
+    expect(replicas.map((n) => engine.find(n)!.config.HostConfig?.RestartPolicy?.Name)).toEqual(["unless-stopped", "unless-stopped"]);
+    // The same on Docker: none while waited for, then unless-stopped.
+    engine = new FakeEngine();
+    await pod("up --replicas 1 -p 80:8080 web");
+    expect(engine.calls.filter((c) => c.startsWith("update"))).toEqual(["update web-1 restart=unless-stopped"]);
+  });
+
   it("writes the record first, then the sandbox, then the replicas, and releases its lock", async () => {
     const r = await pod("up --replicas 3 -p 80:8080 web");
     expect(r.code, r.err).toBe(0);

@@ -51,7 +51,7 @@ const DEFAULT_SPEC: PodSpec = {
 
 describe("loadCompose: the smallest file", () => {
   it("an image alone is a one-replica pod with every default", () => {
-    expect(load("services:\n  web:\n    image: web\n")).toEqual({ pods: [{ service: "web", spec: DEFAULT_SPEC }], warnings: [] });
+    expect(load("services:\n  web:\n    image: web\n")).toEqual({ pods: [{ service: "web", spec: DEFAULT_SPEC, pull: null }], warnings: [] });
   });
 
   it("with a project name the pod is PROJECT-SERVICE", () => {
@@ -67,7 +67,7 @@ describe("loadCompose: the smallest file", () => {
   it("skips services in profiles unless named, as Compose does", () => {
     const yaml = "services:\n  web:\n    image: web\n  debug:\n    image: busybox\n    profiles: [debug]\n";
     expect(load(yaml)).toEqual({
-      pods: [{ service: "web", spec: DEFAULT_SPEC }],
+      pods: [{ service: "web", spec: DEFAULT_SPEC, pull: null }],
       warnings: [`${FILE}: services.debug: skipped: it runs in profiles debug only; name it, or pass --profile debug`],
     });
     const named = load(yaml, { services: ["debug"] });
@@ -401,7 +401,7 @@ describe("loadCompose: nothing is dropped silently", () => {
       const value = key in special ? special[key] : sample(definitions["service"]!.properties![key]!);
       const yaml = JSON.stringify({ services: { web: { image: "web", [key]: value } } });
       const result = load(yaml);
-      const changed = JSON.stringify(result.pods[0]!.spec) !== JSON.stringify(baseline);
+      const changed = JSON.stringify(result.pods[0]!.spec) !== JSON.stringify(baseline) || result.pods[0]!.pull !== null;
       const warned = result.warnings.some((w) => w.includes(`services.web.${key}`));
       const emptyOnPurpose = ["environment", "env_file", "labels", "dns", "dns_search", "dns_opt", "extra_hosts", "networks", "deploy", "command", "depends_on", "profiles", "secrets", "configs"].includes(key);
       expect(changed || warned || emptyOnPurpose, `${key}: ${JSON.stringify(value)} neither mapped nor warned`).toBe(true);

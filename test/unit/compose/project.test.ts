@@ -259,6 +259,17 @@ describe("restart, healthcheck, secrets and configs", () => {
   ];
   for (const [name, lines, expected] of health) it(`healthcheck: ${name}`, () => expect(spec(lines).replica.health).toEqual(expected));
 
+  const service = (lines: string) => load(`services:\n  web:\n    image: web\n${lines.replace(/^/gm, "    ")}\n`);
+  const pulls: [string, string, unknown][] = [
+    ["pull_policy: always", "pull_policy: always", "always"],
+    ["pull_policy: never", "pull_policy: never", "never"],
+    ["pull_policy: missing", "pull_policy: missing", "missing"],
+    ["pull_policy: if_not_present is missing", "pull_policy: if_not_present", "missing"],
+    ["no pull_policy: the command's --pull", "", null],
+  ];
+  for (const [name, lines, expected] of pulls) it(name, () => expect(service(lines).project.services[0]!.pull).toEqual(expected));
+  it("pull_policy: build is refused: pod builds nothing", () => expect(failure("services:\n  web:\n    image: web\n    pull_policy: build\n").message).toMatch(/pull_policy.*is build, and pod does not build images/));
+
   it("secrets at /run/secrets/NAME, configs at /NAME, read-only, file: from the project directory", () => {
     const s = load(
       [

@@ -74,6 +74,17 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === "/containers/json") return json(res, 200, [{ Id: "c1", Names: ["/web-1"], Labels: null, State: "running", Created: 1700000000 }]);
   if (path === `/containers/${"c".repeat(64)}/json`) return json(res, 200, INSPECT);
   if (path === "/containers/nope/json") return json(res, 404, { message: "No such container: nope" });
+  if (path === "/containers/agent/json") return json(res, 200, { ...INSPECT, Name: "/pod-agent", Config: { ...INSPECT.Config, Image: "docker.io/library/pod-agent:1" } });
+  if (path === "/images/json") {
+    // As Podman 4.3 answers: nothing for two label filters; short names qualified with localhost/.
+    const labels = (JSON.parse(url.searchParams.get("filters") ?? "{}") as { label?: string[] }).label ?? [];
+    if (labels.length > 1) return json(res, 200, []);
+    return json(res, 200, [
+      { Id: "sha256:r3", RepoTags: ["localhost/pod-record:web.3"], Labels: { "dev.pod.role": "record", "dev.pod.name": "web" }, Created: 1 },
+      { Id: "sha256:o1", RepoTags: ["localhost/pod-record:other.1"], Labels: { "dev.pod.role": "record", "dev.pod.name": "other" }, Created: 1 },
+      { Id: "sha256:d0", RepoTags: null, Labels: { "dev.pod.role": "record", "dev.pod.name": "web" }, Created: 1 },
+    ]);
+  }
   if (path === "/containers/create") {
     if (url.searchParams.get("name") === "taken") return json(res, 409, { message: 'Conflict. The container name "/taken" is already in use' });
     return json(res, 201, { Id: "new1", Warnings: [] });
@@ -249,7 +260,7 @@ describe("what goes on the wire", () => {
   it("names are one path segment: `/` and `?` cannot change the path", async () => {
     expect(await engine().image("web:1")).toEqual({ id: "sha256:w", user: "", repoDigests: ["reg/web@sha256:1"], healthcheck: true });
     await engine().inspectContainer("a/b?c");
-    expect(seen.map((s) => s.url)).toEqual(["/images/web%3A1/json", "/containers/a%2Fb%3Fc/json"]);
+    expect(seen.map((s) => s.url).filter((u) => u !== "/version")).toEqual(["/images/web%3A1/json", "/containers/a%2Fb%3Fc/json"]);
   });
 
   it("which engine: /version and /info, read together", async () => {
@@ -283,6 +294,30 @@ describe("what goes on the wire", () => {
     } finally {
       for (const k of ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"]) if (saved[k] === undefined) delete process.env[k];
     }
+  });
+});
+
+describe("Podman's answers, translated in the adapter", () => {
+  it("image listings: the first label filter asked, the others applied here; localhost/ names read as given", async () => {
+    const images = await engine().listImages(["dev.pod.name=web", "dev.pod.role=record"]);
+    expect(images.map((i) => [i.id, i.repoTags])).toEqual([
+      ["sha256:r3", ["pod-record:web.3"]],
+      ["sha256:d0", []],
+    ]);
+    const asked = seen.filter((r) => r.url.startsWith("/images/json")).map((r) => JSON.parse(new URL(r.url, "http://x").searchParams.get("filters")!));
+    expect(asked).toEqual([{ label: ["dev.pod.name=web"] }]);
+  });
+
+  it("a container's image: the name it was created from, not docker.io/library/'s", async () => {
+    expect((await engine().inspectContainer("agent"))?.image).toBe("pod-agent:1");
+  });
+
+  it("the engine's version is asked once per client", async () => {
+    const e = engine();
+    await e.inspectContainer("agent");
+    await e.listImages(["dev.pod.role"]);
+    await e.info();
+    expect(seen.filter((r) => r.url === "/version")).toHaveLength(2); // one for the kind, one for info()
   });
 });
 

@@ -40,7 +40,7 @@ describe("toCompose round-trips through loadCompose", () => {
     it(name, () => {
       const { pods, warnings } = reload(toCompose(spec));
       expect(warnings).toEqual([]);
-      expect(pods).toEqual([{ service: spec.name, spec: { ...spec, replica: { ...spec.replica, imageId: "" } } }]);
+      expect(pods).toEqual([{ service: spec.name, spec: { ...spec, replica: { ...spec.replica, imageId: "" } }, pull: null }]);
     });
   }
 
