@@ -33,6 +33,8 @@ export interface FlowOptions {
    * must not touch, and says what it is about to do.
    */
   accept?: (snapshot: Snapshot, decision: Decision, stage: "look" | "apply") => boolean;
+  /** Networks a dry run of a project would have made before this pod: checked as there. */
+  wouldMakeNetworks?: string[];
 }
 
 export type FlowResult =
@@ -51,7 +53,8 @@ function nothingToDo(decision: Decision): boolean {
 export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: FlowOptions): Promise<FlowResult> {
   const read = async (images: Record<string, ImageInfo> = {}): Promise<{ snapshot: Snapshot; decision: Decision }> => {
     const read = await readSnapshot(deps.engine, deps.probes, request.pod, (pod) => wantsOf(request, pod), options.facts);
-    const snapshot = { ...read, images: { ...read.images, ...images } };
+    const made = Object.fromEntries((options.wouldMakeNetworks ?? []).map((n) => [n, true]));
+    const snapshot = { ...read, images: { ...read.images, ...images }, networks: { ...read.networks, ...made } };
     return { snapshot, decision: decide(snapshot, request) };
   };
   // The recorded image gone from the engine, but pinned by its registry digest: pulled back by it.

@@ -53,15 +53,16 @@ function request(plan: ServicePlan, o: ProjectOptions): ChangeRequest {
   };
 }
 
-/** Networks and volumes the project needs: the external ones checked, the others made if missing. */
-async function prepare(deps: FlowDeps, project: ComposeProject, dryRun: boolean): Promise<void> {
+/** Networks and volumes the project needs: the external ones checked, the others made if missing. Returns the networks it made (or, dry, would make). */
+async function prepare(deps: FlowDeps, project: ComposeProject, dryRun: boolean): Promise<string[]> {
   const { engine } = deps;
   const nets = await Promise.all(project.networks.map(async (n) => ((await engine.inspectNetwork(n.name)) ? n.name : null)));
   const vols = await Promise.all(project.volumes.map(async (v) => ((await engine.inspectVolume(v.name)) ? v.name : null)));
   const haveNets = new Set(nets.filter((n): n is string => n !== null));
   const haveVols = new Set(vols.filter((v): v is string => v !== null));
   refuseMissingExternals(project, haveNets, haveVols);
-  for (const n of project.networks.filter((n) => !n.external && !haveNets.has(n.name))) {
+  const missing = project.networks.filter((n) => !n.external && !haveNets.has(n.name));
+  for (const n of missing) {
     deps.emit({ type: "note", text: `${dryRun ? "would create" : "creating"} network ${n.name}` });
     if (!dryRun) {
       await engine.createNetwork({ name: n.name, labels: n.labels, ...(n.driver ? { driver: n.driver } : {}), internal: n.internal, options: n.driverOpts });
@@ -71,6 +72,7 @@ async function prepare(deps: FlowDeps, project: ComposeProject, dryRun: boolean)
     deps.emit({ type: "note", text: `${dryRun ? "would create" : "creating"} volume ${v.name}` });
     if (!dryRun) await engine.createVolume({ name: v.name, labels: v.labels, ...(v.driver ? { driver: v.driver } : {}) });
   }
+  return missing.map((n) => n.name);
 }
 
 /**
@@ -115,7 +117,7 @@ async function runJob(deps: FlowDeps, project: ComposeProject, plan: ServicePlan
 }
 
 export async function upProject(deps: FlowDeps, project: ComposeProject, o: ProjectOptions): Promise<void> {
-  await prepare(deps, project, o.dryRun);
+  const made = await prepare(deps, project, o.dryRun);
   const jobs = jobsOf(project);
   const done = new Map<string, { healthy: boolean; exitCode: number | null }>();
   for (const plan of project.services) {
@@ -143,7 +145,7 @@ export async function upProject(deps: FlowDeps, project: ComposeProject, o: Proj
       o.onService(plan, { kind: "job", exitCode });
       continue;
     }
-    const result = await runFlow(deps, request(plan, o), { ...o.flow, dryRun: o.dryRun });
+    const result = await runFlow(deps, request(plan, o), { ...o.flow, dryRun: o.dryRun, ...(o.dryRun ? { wouldMakeNetworks: made } : {}) });
     // The flow returns once the service serves: healthy too when it has a check.
     const healthy = result.decision.desired !== null && checksHealth(result.decision.desired.replica, result.decision.imageHealthchecks);
     done.set(plan.service, { healthy, exitCode: null });

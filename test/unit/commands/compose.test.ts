@@ -29,6 +29,16 @@ describe("compose files and exports", () => {
     expect(engine.podNames()).toContain("shop-api-sandbox");
   });
 
+  it("up -f --dry-run of a new project: the networks it would make count as there, and nothing is made", async () => {
+    const file = "services:\n  api:\n    image: web\n    networks: [back]\nnetworks:\n  back: {}\n";
+    const r = await pod("up -f /c/compose.yaml --dry-run", { "/c/compose.yaml": file });
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain("would create network c_back");
+    expect(r.out).toContain("pod c-api");
+    expect(engine.podNames()).toEqual([]);
+    expect(engine.calls.filter((c) => /^(create|start)/.test(c))).toEqual([]);
+  });
+
   it("refuses a compose file that cannot be read, and two project names", async () => {
     expect((await pod("up -f /nope.yaml")).err).toContain("-f /nope.yaml cannot be read");
     expect((await pod("up -f /c/compose.yaml -p a --project-name b", { "/c/compose.yaml": compose })).err).toContain("-p and --project-name both name the project");
