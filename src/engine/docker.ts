@@ -293,8 +293,15 @@ export class DockerEngine implements Engine {
   async createContainer(config: ContainerConfig): Promise<string> {
     const { name, ...body } = config;
     // _query and _body: dockerode would otherwise put the whole config in the URL too (env values, secrets).
-    const created = await this.call(`create container ${name}`, (d) => d.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions));
-    return created!.id;
+    try {
+      const created = await this.call(`create container ${name}`, (d) => d.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions));
+      return created!.id;
+    } catch (err) {
+      // Podman answers a taken name with 500 ("the container name … is already in use"),
+      // Docker with 409: the lock and every name check read 409.
+      if (err instanceof EngineError && err.statusCode === 500 && /container name .* is already in use/.test(err.message)) throw new EngineError(err.message, err.hint, 409);
+      throw err;
+    }
   }
 
   async startContainer(id: string): Promise<void> {

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerEngine } from "../../src/engine/docker.js";
 import { EngineError, ImagePullError } from "../../src/errors.js";
-import { docker } from "./harness.js";
+import { docker, onPodman } from "./harness.js";
 
 const engine = new DockerEngine({ host: "unix:///var/run/docker.sock", tls: null, context: "default", source: "default" });
 const run = randomBytes(4).toString("hex");
@@ -20,10 +20,10 @@ afterAll(async () => {
 });
 
 describe("which engine", () => {
-  it("Docker, with its version", async () => {
+  it(`${onPodman ? "Podman" : "Docker"}, with its version`, async () => {
     const info = await engine.info();
     const version = (await docker(["version", "--format", "{{.Server.Version}}"])).stdout.trim();
-    expect(info).toMatchObject({ engine: "docker", engineVersion: version, serverVersion: version });
+    expect(info).toMatchObject({ engine: onPodman ? "podman" : "docker", engineVersion: version, serverVersion: version });
     expect(info.apiVersion).toMatch(/^1\.\d+$/);
   });
 });
@@ -49,9 +49,11 @@ describe("label-only images", () => {
     expect(listed[0]!.id).toBe(id);
     expect(listed[0]!.repoTags).toEqual([repoTag]);
     expect(listed[0]!.labels).toEqual(labels);
-    // The CLI reads the same.
-    const viaCli = JSON.parse((await docker(["image", "inspect", "--format", "{{json .Config.Labels}}", repoTag])).stdout) as Record<string, string>;
-    expect(viaCli).toEqual(labels);
+    // The CLI reads the same (on Docker: against Podman 4.3 the docker CLI's inspect prints nothing for this image).
+    if (!onPodman) {
+      const viaCli = JSON.parse((await docker(["image", "inspect", "--format", "{{json .Config.Labels}}", repoTag])).stdout) as Record<string, string>;
+      expect(viaCli).toEqual(labels);
+    }
     expect(await engine.image(repoTag)).toMatchObject({ id, repoDigests: [], healthcheck: false });
   });
 

@@ -21,15 +21,29 @@ export default function setup(): void {
   // Podman refuses to remove a container that others joined.
   const groups = onPodman ? [rows.filter(([, , role]) => role !== "sandbox"), rows.filter(([, , role]) => role === "sandbox")] : [rows];
   for (const ids of groups.map((g) => g.map(([id]) => id!))) {
-    if (ids.length > 0) execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore" });
+    if (ids.length > 0) tolerate(() => execFileSync("docker", ["rm", "-f", ...ids], { stdio: "ignore" }));
   }
   // Networks and record images a killed run's projects and pods left (the same prefixes).
   const networks = execFileSync("docker", ["network", "ls", "--filter", "label=com.docker.compose.project", "--format", "{{.Name}}"], { encoding: "utf8" })
     .split("\n")
     .filter((n) => /^(e2e|zd)-/.test(n));
-  for (const n of networks) execFileSync("docker", ["network", "rm", n], { stdio: "ignore" });
-  const records = execFileSync("docker", ["images", "pod-record", "--format", "{{.Repository}}:{{.Tag}}"], { encoding: "utf8" })
+  for (const n of networks) tolerate(() => execFileSync("docker", ["network", "rm", n], { stdio: "ignore" }));
+  // By label, untagged ones too: Podman names them localhost/pod-record:…, and an image
+  // loaded again under a taken tag leaves the old one untagged.
+  const recordIds = execFileSync("docker", ["images", "-a", "-q", "--no-trunc", "--filter", "label=dev.pod.role=record"], { encoding: "utf8" }).split("\n").filter(Boolean);
+  const records = recordIds.length === 0 ? [] : execFileSync("docker", ["image", "inspect", "--format", '{{.Id}} {{index .Config.Labels "dev.pod.name"}}', ...new Set(recordIds)], { encoding: "utf8" })
     .split("\n")
-    .filter((r) => /^pod-record:(e2e|zd)-/.test(r));
-  if (records.length > 0) execFileSync("docker", ["rmi", ...records], { stdio: "ignore" });
+    .map((l) => l.split(" "))
+    .filter(([id, pod]) => id && pod && /^(e2e|zd)-/.test(pod))
+    .map(([id]) => id!);
+  if (records.length > 0) tolerate(() => execFileSync("docker", ["rmi", "-f", ...records], { stdio: "ignore" }));
+}
+
+/** Cleanup of a killed run's leftovers: one already gone (removed with its sandbox, say) is no failure. */
+function tolerate(f: () => unknown): void {
+  try {
+    f();
+  } catch {
+    // what is left is named by the tests that meet it
+  }
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
 import { ENGINE_HOST, onPodman, PODMAN_SH, useEngine } from "./engine.js";
 
-export { ENGINE_HOST, onPodman } from "./engine.js";
+export { ENGINE_HOST, onPodman, podmanGap } from "./engine.js";
 
 useEngine();
 
@@ -67,7 +67,8 @@ export async function removePod(name: string): Promise<void> {
   }
   // Its record: label-only images pod-record:<pod>.<revision>.
   const images = await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `label=dev.pod.name=${name}`]);
-  const refs = images.stdout.split("\n").filter((r) => r.startsWith("pod-record:"));
+  // Podman lists them as localhost/pod-record:….
+  const refs = images.stdout.split("\n").filter((r) => /^(localhost\/)?pod-record:/.test(r));
   if (refs.length > 0) await docker(["rmi", ...refs]);
 }
 

@@ -3,7 +3,7 @@
 // each replica although all share the port; a change to replicas that never turn healthy
 // rolls back; the agent replaces an unhealthy replica start-first with no failed request.
 import { afterAll, describe, expect, it } from "vitest";
-import { answering, docker, hello, idsOf, loadUntil, pod, podsToClean } from "./harness.js";
+import { answering, docker, hello, idsOf, loadUntil, onPodman, pod, podmanGap, podsToClean } from "./harness.js";
 
 const pods = podsToClean();
 
@@ -27,7 +27,8 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
 }
 
 describe("health gates readiness", () => {
-  it("an image's HEALTHCHECK: up returns once every replica is healthy; ps shows it", async () => {
+  it("an image's HEALTHCHECK: up returns once every replica is healthy; ps shows it", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     pods.add("e2e-hc1");
     const r = await pod(["up", "--name", "e2e-hc1", "--replicas", "3", "-p", "127.0.0.1:18621:8080", "--no-agent", "http_server:health"]);
     expect(r.code, r.stderr).toBe(0);
@@ -36,7 +37,8 @@ describe("health gates readiness", () => {
     expect(ps.stdout).toMatch(/^1\s+e2e-hc1-1\s+running\s+healthy\s/m);
   });
 
-  it("replicas that never turn healthy roll the change back, saying which and what the check printed", async () => {
+  it("replicas that never turn healthy roll the change back, saying which and what the check printed", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     pods.add("e2e-hc2");
     expect((await pod(["up", "--name", "e2e-hc2", "--replicas", "2", "-p", "127.0.0.1:18622:8080", "--no-agent", "http_server:health"])).code).toBe(0);
     const before = await idsOf("e2e-hc2-1", "e2e-hc2-2");
@@ -49,7 +51,8 @@ describe("health gates readiness", () => {
     expect(await answering(18622, 30)).toEqual(hello("e2e-hc2", 1, 2));
   });
 
-  it("--health-http needs nothing in the image and judges each replica on its own, though all share the port", async () => {
+  it("--health-http needs nothing in the image and judges each replica on its own, though all share the port", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     pods.add("e2e-hc3");
     const r = await pod(["up", "--name", "e2e-hc3", "--replicas", "3", "-p", "127.0.0.1:18623:8080", "--no-agent", "--health-http", "/health", "--health-interval", "1s", "--health-retries", "2", "http_server"]);
     expect(r.code, r.stderr).toBe(0);
@@ -65,7 +68,8 @@ describe("health gates readiness", () => {
 });
 
 describe("the agent replaces an unhealthy replica", () => {
-  it("start-first: its successor healthy before it stops, and no request fails under load", async () => {
+  it("start-first: its successor healthy before it stops, and no request fails under load", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     pods.add("e2e-hc4");
     expect((await pod(["up", "--name", "e2e-hc4", "--replicas", "3", "-p", "127.0.0.1:18624:8080", "--no-agent", "http_server:health"])).code).toBe(0);
     expect((await pod(["agent", "start"], { POD_AGENT: "" })).code).toBe(0);

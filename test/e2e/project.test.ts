@@ -5,7 +5,7 @@
 // volume, down -f -v removes it too.
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { docker, hello, pod, requests } from "./harness.js";
+import { docker, hello, onPodman, pod, podmanGap, requests } from "./harness.js";
 
 const FILE = fileURLToPath(new URL("../fixtures-compose/project/compose.yaml", import.meta.url));
 const env = { WEB_PORT: "18611" };
@@ -24,7 +24,8 @@ async function label(container: string, key: string): Promise<string> {
 }
 
 describe("a compose project", () => {
-  it("comes up as Compose would: names, networks, volume, api healthy before web, service names resolve to every replica", async () => {
+  it("comes up as Compose would: names, networks, volume, api healthy before web, service names resolve to every replica", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     const up = await pod(["up", "-f", FILE], env);
     expect(up.code, up.stderr).toBe(0);
     expect(await names("network")).toEqual(["e2e-shop_back", "e2e-shop_front"]);
@@ -54,7 +55,8 @@ describe("a compose project", () => {
     expect((await pod(["logs", "--file", FILE, "api"], env)).stdout).not.toContain("e2e-shop-web");
   });
 
-  it("up -f again changes nothing; ps -f lists the project's pods", async () => {
+  it("up -f again changes nothing; ps -f lists the project's pods", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     const ids = (await docker(["ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=e2e-shop"])).stdout.split("\n").sort();
     const again = await pod(["up", "-f", FILE], env);
     expect(again.code, again.stderr).toBe(0);

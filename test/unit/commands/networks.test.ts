@@ -77,7 +77,7 @@ describe("checked before anything is made", () => {
     const r = await pod("up -p 192.0.2.77:80:8080 web");
     expect(r.code).toBe(2);
     expect(r.errLines).toHaveLength(1);
-    expect(r.err).toContain("cannot publish on 192.0.2.77: that address is not on the engine's host");
+    expect(r.err).toContain("cannot publish on 192.0.2.77:80: that address is not on the engine's host");
     expect(engine.names()).toEqual([]);
   });
 });

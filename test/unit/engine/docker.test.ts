@@ -87,6 +87,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === "/containers/create") {
     if (url.searchParams.get("name") === "taken") return json(res, 409, { message: 'Conflict. The container name "/taken" is already in use' });
+    if (url.searchParams.get("name") === "held") {
+      return json(res, 500, { message: 'container create: creating container storage: the container name "held" is already in use by 9e27. You have to remove that container to be able to reuse that name: that name is already in use' });
+    }
     return json(res, 201, { Id: "new1", Warnings: [] });
   }
   if (path === "/containers/c1/start") return json(res, 304, {});
@@ -328,6 +331,13 @@ describe("answers that are not success", () => {
     expect(err.message).toBe('create container taken: Conflict. The container name "/taken" is already in use');
     // The lock counts on it.
     expect((err as EngineError).statusCode).toBe(409);
+  });
+
+  it("Podman's answer to a taken name (500) is a 409, as Docker's", async () => {
+    const err = await rejection(engine().createContainer({ name: "held", Image: "x", Labels: {}, HostConfig: {} }));
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).statusCode).toBe(409);
+    expect(err.message).toContain('the container name "held" is already in use');
   });
 
   it("a 301 is never success, and never followed", async () => {
