@@ -46,8 +46,9 @@ export function logsCommand(deps: Deps, state: RunState): CommandModule<object, 
         .example("$0 logs --file compose.yaml api web -f", "a compose project's services, merged, followed") as unknown) as Argv<LogsArgs>,
     handler: async (args) => {
       const reporter = (state.reporter = await deps.reporter("human"));
-      // `pod logs -f compose.yaml`, as docker compose users type it: -f is --follow here (as in
-      // docker logs), and a compose file in the pod's place reads as --file.
+      // `pod logs -f compose.yaml`, as docker compose users type it (`docker compose -f FILE
+      // logs`): a compose file in the pod's place reads as --file, and the -f before it named
+      // the file, so it does not also follow; `pod logs --file FILE -f` follows.
       if (args.file !== undefined) return projectLogs(deps, reporter, { ...args, name: args.name ?? "" });
       if (args.name === undefined) throw new UsageError("pod logs needs a pod's name, or --file and a compose file", "`pod ps` lists the pods");
       if (/\.ya?ml$/.test(args.name) && existsSync(args.name)) return projectLogs(deps, reporter, { ...args, file: args.name, name: "", follow: false });

@@ -107,7 +107,7 @@ export function checkSandboxNetwork(desired: PodSpec, plan: Plan, networks: Reco
   if (hostAddresses === null) return null;
   const wildcard = new Set(["", "0.0.0.0", "::"]);
   const foreign = desired.network.ports.find((p) => !wildcard.has(p.hostIp) && !hostAddresses.includes(p.hostIp));
-  const at = (p: { hostIp: string; hostPort: number }) => `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}:${p.hostPort}`;
+  const at = (p: { hostIp: string; hostPort: number | null }) => `${p.hostIp.includes(":") ? `[${p.hostIp}]` : p.hostIp}${p.hostPort === null ? "" : `:${p.hostPort}`}`;
   if (foreign) return new UsageError(`cannot publish on ${at(foreign)}: that address is not on the engine's host`, "publish on an address of the host (`ip addr` lists them), or leave the IP out for every address");
   return null;
 }
