@@ -83,7 +83,7 @@ describe("pod up", () => {
     pods.add("e2e-race");
     const args = ["up", "--name", "e2e-race", "--replicas", "3", "-p", "127.0.0.1:18106:8080", "http_server"];
     const [a, b] = await Promise.all([pod(args), pod(args)]);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     expect(await namesOf("e2e-race")).toEqual(["e2e-race-1", "e2e-race-2", "e2e-race-3", "e2e-race-sandbox"]);
     expect(await answering(18106, 90)).toEqual(hello("e2e-race", 1, 2, 3));
   });
