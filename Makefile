@@ -128,9 +128,10 @@ test-e2e: build
 test-e2e-podman: build podman
 	$(PODMAN_SH) run npx vitest run --config test/vitest.config.ts --project e2e
 
-bench: build
+bench: build podman
 	@bash test/bench/bench.sh
 	@bash test/bench/zero-downtime.sh
+	@$(PODMAN_SH) run env BENCH_ENGINE=Podman bash test/bench/zero-downtime.sh
 	@bash test/bench/startup.sh
 	@bash test/bench/throughput.sh
 	@bash test/bench/compose-size.sh

@@ -322,13 +322,22 @@ export class DockerEngine implements Engine {
 
   async removeContainer(id: string): Promise<void> {
     const docker = await this.docker();
-    try {
-      await docker.getContainer(seg(id)).remove({ force: true, v: true });
-    } catch (err) {
-      const status = statusOf(err);
-      // Gone already; or two removals racing harmlessly, the second finding it on its way out.
-      if (status === 404 || (status === 409 && /already in progress/.test(engineMessage(err as ModemError)))) return;
-      throw toPodError(err, `remove container ${short(id)}`, this.endpoint);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await docker.getContainer(seg(id)).remove({ force: true, v: true });
+        return;
+      } catch (err) {
+        const status = statusOf(err);
+        // Gone already; or two removals racing harmlessly, the second finding it on its way out.
+        if (status === 404 || (status === 409 && /already in progress/.test(engineMessage(err as ModemError)))) return;
+        // Podman, caught between a container's exit and its restart, cannot kill it ("container
+        // state improper: stopped"); a moment later it can.
+        if (attempt < 5 && /container state improper/.test(engineMessage(err as ModemError))) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
+        throw toPodError(err, `remove container ${short(id)}`, this.endpoint);
+      }
     }
   }
 
@@ -529,8 +538,14 @@ export class DockerEngine implements Engine {
       ...(spec.internal ? { Internal: true } : {}),
       ...(spec.options ? { Options: spec.options } : {}),
     };
-    const network = await this.call(`create network ${spec.name}`, (d) => d.createNetwork({ _query: {}, _body: body } as unknown as Docker.NetworkCreateOptions));
-    return network!.id;
+    try {
+      const network = await this.call(`create network ${spec.name}`, (d) => d.createNetwork({ _query: {}, _body: body } as unknown as Docker.NetworkCreateOptions));
+      return network!.id;
+    } catch (err) {
+      // Podman answers a taken network name with 500 ("network name … already used"), Docker with 409.
+      if (err instanceof EngineError && err.statusCode === 500 && /already (used|exists)/.test(err.message)) throw new EngineError(err.message, err.hint, 409);
+      throw err;
+    }
   }
 
   async removeNetwork(id: string): Promise<void> {

@@ -5,13 +5,17 @@
 #   pod            as built: start-first, drain on SIGTERM, tcp_migrate_req=1
 #   pod, no migrate  the same with net.ipv4.tcp_migrate_req=0 set in the pod's namespace
 #   docker by hand   the same containers, no sysctl, changed with plain docker stop/run
-# then the wall time of a rolling replace of 3 and of 10 replicas.
+# then the wall time of a rolling replace of 3 and of 10 replicas. On Podman (`make bench` runs it
+# there too, through test/podman/podman.sh run with BENCH_ENGINE=Podman) the published port is
+# netavark's DNAT, not a userland proxy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 POD=./bin/pod
 RUNS=${RUNS:-3}
 PORT=18210
 CONC=${CONC:-300}
+ENGINE_NAME=${BENCH_ENGINE:-Docker}
+PROXY=$([ "$ENGINE_NAME" = Docker ] && echo docker-proxy || echo "netavark DNAT")
 
 # Docker ANDs label filters: one query per label.
 cleanup() { docker rm -f $(docker ps -aq --filter label=dev.pod.name=bench-zd) $(docker ps -aq --filter label=bench=zd) >/dev/null 2>&1 || true; }
@@ -104,17 +108,17 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo
-echo "Failed requests during changes, hey -c $CONC, a new connection per request, $RUNS runs each (all runs summed)"
+echo "Failed requests during changes on $ENGINE_NAME, hey -c $CONC, a new connection per request, $RUNS runs each (all runs summed)"
 printf '| %-50s | %-22s | %-22s | %-22s |\n' "change (path)" "pod (as built)" "pod, tcp_migrate_req=0" "plain docker stop/run"
 printf '|%s|%s|%s|%s|\n' "----------------------------------------------------" "------------------------" "------------------------" "------------------------"
 cell() { printf '%d of %d' "${failed[$1]}" "${total[$1]}"; }
 for TARGET in published direct; do
-  path=$([ $TARGET = published ] && echo "127.0.0.1:$PORT, docker-proxy" || echo "pod address, kernel path")
+  path=$([ $TARGET = published ] && echo "127.0.0.1:$PORT, $PROXY" || echo "pod address, kernel path")
   printf '| %-50s | %-22s | %-22s | %-22s |\n' "scale down 5 -> 1 ($path)" "$(cell $TARGET-down-pod)" "$(cell $TARGET-down-nomigrate)" "$(cell $TARGET-down-docker)"
   printf '| %-50s | %-22s | %-22s | %-22s |\n' "replace 3 ($path)" "$(cell $TARGET-roll-pod)" "$(cell $TARGET-roll-nomigrate)" "$(cell $TARGET-roll-docker)"
 done
 echo
-echo "Rolling replace with pod up (start-first, one at a time), median of $RUNS"
+echo "Rolling replace with pod up on $ENGINE_NAME (start-first, one at a time), median of $RUNS"
 printf '| %-36s | %10s |\n' "replicas" "wall time"
 printf '|%s|%s|\n' "--------------------------------------" "------------"
 printf '| %-36s | %7s ms |\n' "3" "$(median "${roll3[@]}")" "10" "$(median "${roll10[@]}")"

@@ -53,8 +53,10 @@ describe("the agent heals, with no command", () => {
     await up("e2e-ag4", 18404);
     expect((await removeSandbox("e2e-ag4")).code).toBe(0);
     await waitServing(18404, hello("e2e-ag4", 1, 2, 3));
-    const ps = JSON.parse((await pod(["ps", "e2e-ag4", "--json"])).stdout)[0];
-    expect(ps).toMatchObject({ status: "running", replicas: { ready: 3, asked: 3 } });
+    // Serving comes first; the agent writes the record (the generation done) right after.
+    const ps = async () => JSON.parse((await pod(["ps", "e2e-ag4", "--json"])).stdout)[0];
+    await waitFor(async () => (await ps()).status === "running", 10_000, "e2e-ag4 running as recorded");
+    expect(await ps()).toMatchObject({ status: "running", replicas: { ready: 3, asked: 3 } });
   });
 
   for (const signal of ["TERM", "KILL"] as const) {

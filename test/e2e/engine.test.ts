@@ -4,9 +4,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerEngine } from "../../src/engine/docker.js";
 import { EngineError, ImagePullError } from "../../src/errors.js";
-import { docker, onPodman } from "./harness.js";
+import { docker, ENGINE_HOST, onPodman, podmanGap } from "./harness.js";
 
-const engine = new DockerEngine({ host: "unix:///var/run/docker.sock", tls: null, context: "default", source: "default" });
+const engine = new DockerEngine({ host: ENGINE_HOST, tls: null, context: "default", source: "default" });
 const run = randomBytes(4).toString("hex");
 const label = `dev.pod.e2e-engine=${run}`;
 const made = { images: new Set<string>(), networks: new Set<string>(), volumes: new Set<string>(), containers: new Set<string>() };
@@ -54,7 +54,8 @@ describe("label-only images", () => {
       const viaCli = JSON.parse((await docker(["image", "inspect", "--format", "{{json .Config.Labels}}", repoTag])).stdout) as Record<string, string>;
       expect(viaCli).toEqual(labels);
     }
-    expect(await engine.image(repoTag)).toMatchObject({ id, repoDigests: [], healthcheck: false });
+    // Podman gives every image a repo digest (localhost/…@sha256:…), Docker none to a loaded one.
+    expect(await engine.image(repoTag)).toMatchObject({ id, ...(onPodman ? {} : { repoDigests: [] }), healthcheck: false });
   });
 
   it("a second tag, then removal: untagged first, gone at the last; gone again is fine", async () => {
@@ -130,7 +131,8 @@ describe("health", () => {
     return id;
   }
 
-  it("starting, then healthy or unhealthy with the probe's code; none without a healthcheck", async () => {
+  it("starting, then healthy or unhealthy with the probe's code; none without a healthcheck", async (ctx) => {
+    ctx.skip(onPodman, podmanGap.health);
     const [good, bad] = [await withCheck(0), await withCheck(3)];
     const first = await engine.inspectContainer(good);
     expect(first?.health?.status === "starting" || first?.health?.status === "healthy").toBe(true);
@@ -155,6 +157,8 @@ describe("failures that read well", () => {
   it("an image reference with `..`: the engine's redirect is an error, not success", async () => {
     const err = await engine.image("../x").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
+    // Podman refuses the reference itself (500); Docker redirects to a cleaned path.
+    if (onPodman) return;
     expect((err as EngineError).statusCode).toBe(301);
     expect((err as Error).message).toBe("inspect image ../x: the engine answered with a redirect (HTTP 301) instead of a result");
   });
@@ -166,6 +170,7 @@ describe("failures that read well", () => {
     expect((pull as Error).message).toMatch(/^registry 127\.0\.0\.1:1 cannot be reached for 127\.0\.0\.1:1\/e2e\/none:1 \(.*connection refused/);
     const lookup = await engine.distribution("127.0.0.1:1/e2e/none:1", null).catch((e: unknown) => e);
     expect(lookup).toBeInstanceOf(ImagePullError);
-    expect(lookup).toMatchObject({ kind: "unreachable" });
+    // Podman 4.3 has no /distribution endpoint: its 404 says nothing about the registry.
+    expect(lookup).toMatchObject({ kind: onPodman ? "other" : "unreachable" });
   });
 });

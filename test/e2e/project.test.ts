@@ -65,7 +65,8 @@ describe("a compose project", () => {
     expect((await pod(["ps", "-f", FILE, "-q"], env)).stdout.trim().split("\n")).toEqual(["e2e-shop-api", "e2e-shop-web"]);
   });
 
-  it("down -f removes the pods and the networks and keeps the volume; down -f -v removes it", async () => {
+  it("down -f removes the pods and the networks and keeps the volume; down -f -v removes it", async (ctx) => {
+    ctx.skip(onPodman, `the project it removes is the one the tests above bring up: ${podmanGap.health}`);
     const down = await pod(["down", "-f", FILE], env);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stderr.indexOf("e2e-shop-web")).toBeLessThan(down.stderr.indexOf("e2e-shop-api"));

@@ -44,6 +44,7 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let flakyRemovals = 0;
 
 /** Every request the servers saw: method, raw URL, headers, body. */
 const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: Buffer }[] = [];
@@ -75,6 +76,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === `/containers/${"c".repeat(64)}/json`) return json(res, 200, INSPECT);
   if (path === "/containers/nope/json") return json(res, 404, { message: "No such container: nope" });
   if (path === "/containers/agent/json") return json(res, 200, { ...INSPECT, Name: "/pod-agent", Config: { ...INSPECT.Config, Image: "docker.io/library/pod-agent:1" } });
+  if (path === "/networks/create" && JSON.parse(text.toString() || "{}").Name === "held-net") return json(res, 500, { message: "network name held-net already used: network already exists" });
+  if (path === "/containers/flaky" && req.method === "DELETE") {
+    // Podman between a container's exit and its restart: once refused, then removed.
+    flakyRemovals++;
+    if (flakyRemovals === 1) return json(res, 500, { message: "cannot remove container flaky as it could not be stopped: sending SIGKILL to container flaky: container state improper: stopped" });
+    return void (res.writeHead(204), res.end());
+  }
   if (path === "/images/json") {
     // As Podman 4.3 answers: nothing for two label filters; short names qualified with localhost/.
     const labels = (JSON.parse(url.searchParams.get("filters") ?? "{}") as { label?: string[] }).label ?? [];
@@ -313,6 +321,13 @@ describe("Podman's answers, translated in the adapter", () => {
 
   it("a container's image: the name it was created from, not docker.io/library/'s", async () => {
     expect((await engine().inspectContainer("agent"))?.image).toBe("pod-agent:1");
+  });
+
+  it("a taken network name (Podman's 500) is a 409; a removal caught between exit and restart is tried again", async () => {
+    const err = await rejection(engine().createNetwork({ name: "held-net", labels: {} }));
+    expect((err as EngineError).statusCode).toBe(409);
+    await engine().removeContainer("flaky");
+    expect(flakyRemovals).toBe(2);
   });
 
   it("the engine's version is asked once per client", async () => {
