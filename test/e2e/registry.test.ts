@@ -9,6 +9,7 @@ import { systemCredentialDeps } from "../../src/registry/system.js";
 import { foldPull, pullLines, startPull, type PullChange, type PullEvent } from "../../src/report/progress.js";
 import { parseReference, repositoryName, type NamedReference } from "../../src/podspec/reference.js";
 import { HELPER_USER, run, useRegistry } from "./registry.js";
+import { onPodman, podmanGap } from "./harness.js";
 
 const registry = useRegistry();
 const LAYER_BYTES = 1_500_000;
@@ -44,7 +45,7 @@ function dockerConfig(config: unknown): string {
   return dir;
 }
 
-describe("X-Registry-Auth against a real registry", () => {
+describe.skipIf(onPodman)(`X-Registry-Auth against a real registry${onPodman ? ` (on Podman, skipped: ${podmanGap.registryLogin})` : ""}`, () => {
   let image = "";
   const ref = () => parseReference(image) as NamedReference;
 
