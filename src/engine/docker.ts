@@ -265,7 +265,12 @@ export class DockerEngine implements Engine {
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
-    const [body, kind] = await Promise.all([this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]), this.engineKind()]);
+    const inspect = this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]).catch((err: unknown) => {
+      // Podman, for a container removed while it looked: 500 "does not exist in database: no such container".
+      if (err instanceof EngineError && err.statusCode === 500 && /no such container/.test(err.message)) return null;
+      throw err;
+    });
+    const [body, kind] = await Promise.all([inspect, this.engineKind()]);
     if (!body) return null;
     const info = toContainerInfo(body);
     return kind === "podman" ? { ...info, image: shortName(info.image) } : info;
