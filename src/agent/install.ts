@@ -10,6 +10,7 @@ import { checkoutRoot } from "../checkout.js";
 import type { Engine } from "../engine/engine.js";
 import type { ContainerConfig, ContainerInfo } from "../engine/types.js";
 import { ImageMissingError } from "../errors.js";
+import { canonicalReference, parseReference } from "../podspec/reference.js";
 import { Label, ownerProof } from "../state/labels.js";
 
 export const AGENT_NAME = "pod-agent";
@@ -120,6 +121,15 @@ export function agentConfig(image: string, socket: string = ENGINE_SOCKET, docke
   };
 }
 
+function sameReference(a: string, b: string): boolean {
+  try {
+    const [x, y] = [parseReference(a), parseReference(b)];
+    return x.kind !== "id" && y.kind !== "id" ? canonicalReference(x) === canonicalReference(y) : a === b;
+  } catch {
+    return a === b;
+  }
+}
+
 export function isOurAgent(c: ContainerInfo): boolean {
   return c.name === AGENT_NAME && c.labels[Label.owner] === ownerProof(AGENT_KEY, AGENT_NAME, "lock", AGENT_NAME);
 }
@@ -132,7 +142,8 @@ export async function agentState(engine: Engine): Promise<AgentState> {
   if (!isOurAgent(info)) return { state: "foreign" };
   let current = false;
   try {
-    current = info.image === agentImageTag();
+    // As references, not strings: Podman shows pod-agent:… as docker.io/library/pod-agent:….
+    current = sameReference(info.image, agentImageTag());
   } catch {
     current = true; // no bundle here to compare with: take it as it is
   }

@@ -27,7 +27,7 @@ import {
   type StatsBody,
   type VersionBody,
 } from "./answers.js";
-import { engineMessage, toPodError, type ModemError } from "./faults.js";
+import { engineMessage, statusOf, toPodError, type ModemError } from "./faults.js";
 import { pullError, splitReference } from "./pull.js";
 import type {
   ContainerConfig,
@@ -56,11 +56,6 @@ function short(id: string): string {
 /** dockerode puts names in paths as they are: `?`, `#`, `/` or `..` in one must not change the path. */
 function seg(name: string): string {
   return encodeURIComponent(name);
-}
-
-function statusOf(err: unknown): number | null {
-  const s = (err as ModemError | null)?.statusCode;
-  return typeof s === "number" ? s : null;
 }
 
 interface Frame {
@@ -142,15 +137,6 @@ function untilEnd(stream: NodeJS.ReadableStream): Promise<void> {
     stream.once("close", resolve);
     stream.once("error", reject);
   });
-}
-
-/**
- * A name as it was given, for Podman, which qualifies short names in its answers: an image
- * built or loaded as pod-record:web.3 is localhost/pod-record:web.3, one created from as
- * pod-agent:1 may read docker.io/library/pod-agent:1.
- */
-function shortName(ref: string): string {
-  return ref.replace(/^(localhost|docker\.io\/library)\//, "");
 }
 
 /** Whether labels match every filter, as the engine reads them: `key` is there, `key=value` has that value. */
@@ -246,17 +232,7 @@ export class DockerEngine implements Engine {
       this.read("read the engine's version", (d) => d.version() as Promise<VersionBody>),
       this.read("read the engine's info", (d) => d.info() as Promise<{ KernelVersion?: string; ServerVersion?: string; OperatingSystem?: string }>),
     ]);
-    const answer = toEngineInfo(version!, info!);
-    this.flavour ??= Promise.resolve(answer.engine);
-    return answer;
-  }
-
-  private flavour: Promise<EngineInfo["engine"]> | null = null;
-
-  /** Docker or Podman, asked once: the few answers Podman gives otherwise are translated here. */
-  private engineKind(): Promise<EngineInfo["engine"]> {
-    this.flavour ??= this.read("read the engine's version", (d) => d.version() as Promise<VersionBody>).then((v) => toEngineInfo(v!, {}).engine);
-    return this.flavour;
+    return toEngineInfo(version!, info!);
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
@@ -265,15 +241,8 @@ export class DockerEngine implements Engine {
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo | null> {
-    const inspect = this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]).catch((err: unknown) => {
-      // Podman, for a container removed while it looked: 500 "does not exist in database: no such container".
-      if (err instanceof EngineError && err.statusCode === 500 && /no such container/.test(err.message)) return null;
-      throw err;
-    });
-    const [body, kind] = await Promise.all([inspect, this.engineKind()]);
-    if (!body) return null;
-    const info = toContainerInfo(body);
-    return kind === "podman" ? { ...info, image: shortName(info.image) } : info;
+    const body = await this.read(`inspect container ${short(idOrName)}`, (d) => d.getContainer(seg(idOrName)).inspect() as unknown as Promise<InspectBody>, [404]);
+    return body && toContainerInfo(body);
   }
 
   async image(ref: string): Promise<ImageInfo | null> {
@@ -298,15 +267,8 @@ export class DockerEngine implements Engine {
   async createContainer(config: ContainerConfig): Promise<string> {
     const { name, ...body } = config;
     // _query and _body: dockerode would otherwise put the whole config in the URL too (env values, secrets).
-    try {
-      const created = await this.call(`create container ${name}`, (d) => d.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions));
-      return created!.id;
-    } catch (err) {
-      // Podman answers a taken name with 500 ("the container name … is already in use"),
-      // Docker with 409: the lock and every name check read 409.
-      if (err instanceof EngineError && err.statusCode === 500 && /container name .* is already in use/.test(err.message)) throw new EngineError(err.message, err.hint, 409);
-      throw err;
-    }
+    const created = await this.call(`create container ${name}`, (d) => d.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions));
+    return created!.id;
   }
 
   async startContainer(id: string): Promise<void> {
@@ -543,14 +505,8 @@ export class DockerEngine implements Engine {
       ...(spec.internal ? { Internal: true } : {}),
       ...(spec.options ? { Options: spec.options } : {}),
     };
-    try {
-      const network = await this.call(`create network ${spec.name}`, (d) => d.createNetwork({ _query: {}, _body: body } as unknown as Docker.NetworkCreateOptions));
-      return network!.id;
-    } catch (err) {
-      // Podman answers a taken network name with 500 ("network name … already used"), Docker with 409.
-      if (err instanceof EngineError && err.statusCode === 500 && /already (used|exists)/.test(err.message)) throw new EngineError(err.message, err.hint, 409);
-      throw err;
-    }
+    const network = await this.call(`create network ${spec.name}`, (d) => d.createNetwork({ _query: {}, _body: body } as unknown as Docker.NetworkCreateOptions));
+    return network!.id;
   }
 
   async removeNetwork(id: string): Promise<void> {
@@ -592,16 +548,9 @@ export class DockerEngine implements Engine {
   }
 
   async listImages(labelFilters: string[]): Promise<ImageSummary[]> {
-    const kind = await this.engineKind();
-    // Podman 4 answers two label filters on images with nothing: it is asked for the first,
-    // and the others are applied here.
-    const asked = kind === "podman" ? labelFilters.slice(0, 1) : labelFilters;
-    const list = await this.read("list images", (d) => d.listImages({ filters: { label: asked } } as unknown as Docker.ListImagesOptions));
-    const summaries = list!.map(toImageSummary);
-    if (kind !== "podman") return summaries;
-    // Podman qualifies a short name with localhost/: pod-record:web.3 is listed as
-    // localhost/pod-record:web.3; the name pod gave it is the short one.
-    return summaries.filter((i) => hasLabels(i.labels, labelFilters)).map((i) => ({ ...i, repoTags: i.repoTags.map(shortName) }));
+    // One label filter asked, the others applied here: Podman 4 answers two on images with nothing.
+    const list = await this.read("list images", (d) => d.listImages({ filters: { label: labelFilters.slice(0, 1) } } as unknown as Docker.ListImagesOptions));
+    return list!.map(toImageSummary).filter((i) => hasLabels(i.labels, labelFilters));
   }
 
   async removeImage(ref: string): Promise<void> {

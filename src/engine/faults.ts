@@ -55,13 +55,28 @@ function firstLine(text: string): string {
  * `what` says what pod was doing ("create container web-1", "inspect image web:2"). An
  * abort stays an AbortError (the caller asked for it); a PodError stays itself.
  */
+/**
+ * The answer's status as Docker gives it. Podman answers a missing or a taken name with 500;
+ * its words say which (Docker's 404 and 409), and every caller reads Docker's.
+ */
+export function statusOf(err: unknown): number | null {
+  const e = err as ModemError | null;
+  const status = e?.statusCode;
+  if (typeof status !== "number") return null;
+  if (status !== 500) return status;
+  const words = engineMessage(e!);
+  if (/no such container|no such network/.test(words)) return 404;
+  if (/container name "[^"]*" is already in use|network name \S+ already used/.test(words)) return 409;
+  return status;
+}
+
 export function toPodError(err: unknown, what: string, where: Where): Error {
   if (err instanceof PodError) return err;
   if (!(err instanceof Error)) return new EngineError(`${what}: ${String(err)}`);
   const e = err as ModemError;
   if (e.name === "AbortError") return e;
   if (typeof e.statusCode === "number") {
-    const status = e.statusCode;
+    const status = statusOf(e)!;
     if (status >= 300 && status < 400) {
       // Docker cleans paths with `..` by redirecting (301): never a success, never followed.
       return new EngineError(`${what}: the engine answered with a redirect (HTTP ${status}) instead of a result`, "a name with `..` or `//` in it is not a valid reference", status);

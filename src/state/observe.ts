@@ -153,7 +153,9 @@ function base(c: ContainerInfo): ObservedContainer {
  */
 function recordImageAsContainer(image: ImageSummary, pod: string): ContainerInfo[] {
   const createdAs = image.labels[Label.createdAs] ?? "";
-  const named = image.repoTags.find((t) => t === createdAs) ?? image.repoTags[0];
+  // Podman qualifies the short name pod gave with localhost/ (localhost/pod-record:web.3): the
+  // same name, and removed by it.
+  const named = image.repoTags.some((t) => t === createdAs || t === `localhost/${createdAs}`) ? createdAs : image.repoTags[0];
   if (!named || image.labels[Label.pod] !== pod) return [];
   return [
     {

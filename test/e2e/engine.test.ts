@@ -47,7 +47,8 @@ describe("label-only images", () => {
     const listed = await engine.listImages([label]);
     expect(listed).toHaveLength(1);
     expect(listed[0]!.id).toBe(id);
-    expect(listed[0]!.repoTags).toEqual([repoTag]);
+    // Podman qualifies the short name with localhost/ (the record reader takes both).
+    expect(listed[0]!.repoTags).toEqual([onPodman ? `localhost/${repoTag}` : repoTag]);
     expect(listed[0]!.labels).toEqual(labels);
     // The CLI reads the same (on Docker: against Podman 4.3 the docker CLI's inspect prints nothing for this image).
     if (!onPodman) {

@@ -397,7 +397,8 @@ export class FakeEngine implements Engine {
     this.calls.push(`create image ${repoTag}`);
     this.fault(`create image ${repoTag}`);
     const id = `sha256:img${this.next++}`;
-    this.labelledImages.set(repoTag, { id, labels, created: this.tick() });
+    // Podman qualifies a short name with localhost/, in its listings too.
+    this.labelledImages.set(this.flavour === "podman" && !repoTag.includes("/") ? `localhost/${repoTag}` : repoTag, { id, labels, created: this.tick() });
     return id;
   }
 
@@ -408,6 +409,7 @@ export class FakeEngine implements Engine {
   async removeImage(ref: string): Promise<void> {
     this.calls.push(`remove image ${ref}`);
     this.labelledImages.delete(ref);
+    if (this.flavour === "podman") this.labelledImages.delete(`localhost/${ref}`);
   }
 
   close(): void {}

@@ -38,3 +38,15 @@ describe("pod agent systemd", () => {
     expect(systemdUnit("/p", { kind: "docker", address: "ssh://box" })).not.toContain("DOCKER_HOST");
   });
 });
+
+describe("the agent's image, as the engine names it", () => {
+  it("Podman's docker.io/library/pod-agent:… is the same image as pod-agent:…", async () => {
+    const { FakeEngine } = await import("../../support/fake-engine.js");
+    const { agentImageTag, agentState } = await import("../../../src/agent/install.js");
+    const engine = new FakeEngine();
+    const tag = agentImageTag();
+    await engine.createContainer({ ...agentConfig(tag), Image: `docker.io/library/${tag}` });
+    const now = await agentState(engine);
+    expect(now.state !== "absent" && now.state !== "foreign" && now.current).toBe(true);
+  });
+});

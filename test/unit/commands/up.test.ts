@@ -26,6 +26,13 @@ describe("up", () => {
     expect(engine.calls.filter((c) => c.startsWith("update"))).toEqual([]);
     const replicas = engine.podNames().filter((n) => /^web-\d$/.test(n));
     expect(replicas.map((n) => engine.find(n)!.config.HostConfig?.RestartPolicy?.Name)).toEqual(["unless-stopped", "unless-stopped"]);
+    // Its record images are listed as localhost/pod-record:…: still pod's record.
+    expect(engine.recordRefs()).toEqual(["localhost/pod-record:web.1", "localhost/pod-record:web.2"]);
+    const again = await pod("up --replicas 2 -p 80:8080 web");
+    expect(again.err).toContain("pod web is up to date");
+    expect(engine.recordRefs()).toEqual(["localhost/pod-record:web.1", "localhost/pod-record:web.2"]);
+    expect((await pod("down web")).code).toBe(0);
+    expect(engine.recordRefs()).toEqual([]);
     // The same on Docker: none while waited for, then unless-stopped.
     engine = new FakeEngine();
     await pod("up --replicas 1 -p 80:8080 web");
