@@ -1,6 +1,9 @@
 // dockerode, opened on an Endpoint. Imported by the adapter at its first call, so commands
 // that never reach the engine (--help, --version) do not load it.
 import Docker from "dockerode";
+
+/** dockerode's types, for the adapter: this module is the only one that imports dockerode. */
+export type { default as Docker } from "dockerode";
 import modemHttp from "docker-modem/lib/http.js";
 import type { Agent, ClientRequest } from "node:http";
 import { createRequire } from "node:module";

@@ -1,7 +1,7 @@
 // The one adapter to a real engine, on dockerode: each method calls dockerode once (or a
 // few times, for exec), turns its answer into plain data (./answers.ts) and its failure
 // into a PodError that says what pod was doing (./faults.ts).
-import type Docker from "dockerode";
+import type { Docker } from "./client.js";
 import { setMaxListeners } from "node:events";
 import type { Agent } from "node:http";
 import { Readable, Writable } from "node:stream";
