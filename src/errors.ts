@@ -21,6 +21,15 @@ export class UsageError extends PodError {
 /** No Docker engine answers where pod looked. */
 export class EngineUnreachableError extends PodError {
   readonly exitCode = 3;
+
+  constructor(
+    message: string,
+    hint?: string,
+    /** The socket's own answer (ECONNREFUSED, ENOENT…), where there was one. */
+    readonly code: string | null = null,
+  ) {
+    super(message, hint);
+  }
 }
 
 /** The pod named does not exist. */

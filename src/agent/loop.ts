@@ -57,6 +57,8 @@ export class AgentDeafError extends EngineUnreachableError {}
 
 /** Retry soon when a command holds the pod. */
 const BUSY_RETRY_MS = 1_000;
+/** Pods repaired at once: enough that one slow repair holds back no other; few, since the engine does much of a repair one at a time (measured: four at once each took 5 s, one alone 0.8 s). */
+const MAX_PARALLEL_SYNCS = 2;
 /** The first crash report's pause; doubled each time. */
 const CRASH_REPORT_MS = 10_000;
 
@@ -75,6 +77,8 @@ export class Agent {
   private readonly crashReports = new Map<string, { next: number; count: number }>();
   /** When each auto-updating pod next asks its registry. */
   private readonly updates = new UpdatePacing();
+  /** Pods being synced now: one sync per pod at a time. */
+  private readonly syncing = new Set<string>();
   /** Since when the engine has not answered; null while it does. */
   private deafSince: number | null = null;
 
@@ -142,8 +146,12 @@ export class Agent {
       this.deps.log(`${new Date(now).toISOString()} agent: ${AGENT_DEAF} at ${this.deps.engine.address} (${oneLine(err)})`);
     }
     const limit = this.o.exitWhenDeafMs ?? null;
-    if (limit !== null && now - this.deafSince >= limit) {
-      this.deps.log(`${new Date(now).toISOString()} agent: exiting after ${((now - this.deafSince) / 1000).toFixed(1)}s without the engine, so that the engine starts it again on its current socket`);
+    // A refused connection is final for a bind-mounted socket file: whatever listened on it is
+    // gone, and an engine that starts makes a new file. Waiting longer only delays the heal.
+    const refused = err instanceof EngineUnreachableError && err.code === "ECONNREFUSED";
+    if (limit !== null && (refused || now - this.deafSince >= limit)) {
+      const why = refused ? "its socket refuses connections (an engine that restarts makes a new socket file)" : `${((now - this.deafSince) / 1000).toFixed(1)}s without the engine`;
+      this.deps.log(`${new Date(now).toISOString()} agent: exiting: ${why}, so that the engine starts it again on its current socket`);
       throw new AgentDeafError(`the agent has not reached the engine at ${this.deps.engine.address} for ${Math.round((now - this.deafSince) / 1000)}s`);
     }
   }
@@ -219,13 +227,27 @@ export class Agent {
     }
   }
 
+  /**
+   * Pods are repaired side by side, each by one sync at a time: a pod whose repair waits for
+   * readiness (up to the ready timeout) must not hold back the heal of another.
+   */
   private async work(): Promise<void> {
+    const running = new Set<Promise<void>>();
     while (!this.signal.aborted) {
-      const now = this.deps.clock.now();
-      for (const { pod, cause } of this.schedule.takeDue(now)) await this.sync(pod, cause);
-      const next = this.schedule.nextDue();
+      const free = MAX_PARALLEL_SYNCS - this.syncing.size;
+      for (const { pod, cause } of this.schedule.takeDue(this.deps.clock.now(), this.syncing, free)) {
+        this.syncing.add(pod);
+        const done: Promise<void> = this.sync(pod, cause).finally(() => {
+          this.syncing.delete(pod);
+          running.delete(done);
+          this.wake?.();
+        });
+        running.add(done);
+      }
+      const next = this.syncing.size >= MAX_PARALLEL_SYNCS ? null : this.schedule.nextDue(this.syncing);
       await this.sleep(next === null ? this.o.resyncMs : Math.max(0, next - this.deps.clock.now()), true);
     }
+    await Promise.all(running);
   }
 
   /**

@@ -33,11 +33,15 @@ export class Schedule {
     this.pods.set(pod, { due: Math.max(now + this.o.debounceMs, notBefore), failures, notBefore, cause });
   }
 
-  /** The pods due at `now`, with what made them due; they are no longer due until touched. */
-  takeDue(now: number): { pod: string; cause: string }[] {
+  /**
+   * The pods due at `now` (at most `limit`, none of `busy`), with what made them due; they are
+   * no longer due until touched. A busy pod stays due: it is taken when it is free again.
+   */
+  takeDue(now: number, busy: ReadonlySet<string> = new Set(), limit = Infinity): { pod: string; cause: string }[] {
     const due: { pod: string; cause: string }[] = [];
     for (const [pod, t] of [...this.pods].sort(([a], [b]) => a.localeCompare(b))) {
-      if (t.due <= now) {
+      if (due.length >= limit) break;
+      if (t.due <= now && !busy.has(pod)) {
         due.push({ pod, cause: t.cause });
         t.due = Infinity;
       }
@@ -45,9 +49,9 @@ export class Schedule {
     return due;
   }
 
-  /** The next time something is due, or null. */
-  nextDue(): number | null {
-    const times = [...this.pods.values()].map((t) => t.due).filter((d) => d !== Infinity);
+  /** The next time something not `busy` is due, or null. */
+  nextDue(busy: ReadonlySet<string> = new Set()): number | null {
+    const times = [...this.pods].filter(([pod]) => !busy.has(pod)).map(([, t]) => t.due).filter((d) => d !== Infinity);
     return times.length > 0 ? Math.min(...times) : null;
   }
 

@@ -88,7 +88,7 @@ export function toPodError(err: unknown, what: string, where: Where): Error {
   const code = e.code ?? "";
   if (UNREACHABLE.has(code)) {
     const hint = code === "EACCES" ? "pod may not open the engine's socket: run it as root or as a member of the docker group (see the socket's owner and mode)" : START_ONE;
-    return new EngineUnreachableError(`no Docker engine answers at ${where.host} (${code}${from})`, hint);
+    return new EngineUnreachableError(`no Docker engine answers at ${where.host} (${code}${from})`, hint, code);
   }
   if (code.startsWith("HPE_")) {
     // Something answered, but not HTTP: over ssh, a login shell's or a forced command's words.

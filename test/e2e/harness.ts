@@ -56,8 +56,29 @@ export async function idsOf(...names: string[]): Promise<string[]> {
   return (await docker(["inspect", "-f", "{{.Id}}", ...names])).stdout.split("\n").filter(Boolean);
 }
 
-/** The sandbox last: Podman refuses to remove a container that others joined ("has dependent containers"). */
+/**
+ * The record first, so that an agent watching sees no pod to bring back while its containers
+ * go; then the containers, the sandbox last: Podman refuses to remove a container that others
+ * joined ("has dependent containers").
+ */
 export async function removePod(name: string): Promise<void> {
+  if (!(await sweepPod(name))) return;
+  // A repair the agent had under way when the sweep began can write the pod back: while an
+  // agent runs, sweep until none is left.
+  const agent = await docker(["ps", "-q", "--filter", "name=^pod-agent$"]);
+  if (agent.stdout.trim() === "") return;
+  for (let sweep = 0; sweep < 5; sweep++) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (!(await sweepPod(name))) return;
+  }
+}
+
+/** Removes what carries the pod's name; whether there was anything. */
+async function sweepPod(name: string): Promise<boolean> {
+  // Its record: label-only images pod-record:<pod>.<revision>; Podman lists them as localhost/pod-record:….
+  const images = await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `label=dev.pod.name=${name}`]);
+  const refs = images.stdout.split("\n").filter((r) => /^(localhost\/)?pod-record:/.test(r));
+  if (refs.length > 0) await docker(["rmi", ...refs]);
   const r = await docker(["ps", "-a", "--no-trunc", "--format", '{{.ID}} {{.Label "dev.pod.role"}}', "--filter", `label=dev.pod.name=${name}`]);
   const rows = r.stdout.split("\n").filter(Boolean).map((l) => l.split(" "));
   // On Podman two calls: docker rm removes the containers it is given all at once.
@@ -65,11 +86,7 @@ export async function removePod(name: string): Promise<void> {
   for (const ids of groups.map((g) => g.map(([id]) => id!))) {
     if (ids.length > 0) await docker(["rm", "-f", ...ids]);
   }
-  // Its record: label-only images pod-record:<pod>.<revision>.
-  const images = await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", `label=dev.pod.name=${name}`]);
-  // Podman lists them as localhost/pod-record:….
-  const refs = images.stdout.split("\n").filter((r) => /^(localhost\/)?pod-record:/.test(r));
-  if (refs.length > 0) await docker(["rmi", ...refs]);
+  return refs.length > 0 || rows.length > 0;
 }
 
 /** A sysctl as the container's network namespace has it, read from there (`nsenter -n`). */

@@ -1,7 +1,8 @@
 // The agent's decisions against the in-memory engine: it restores the record, never
 // changes it, leaves a pod to the command that holds it, and backs off when repairs fail.
-import { beforeEach, describe, expect, it } from "vitest";
-import { Agent } from "../../../src/agent/loop.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { Agent, AgentDeafError } from "../../../src/agent/loop.js";
+import { EngineUnreachableError } from "../../../src/errors.js";
 import { run } from "../../../src/cli/parser.js";
 import { Probes } from "../../../src/probes/probes.js";
 import { fakeDeps, FakeEngine, instantClock } from "../../support/fake-engine.js";
@@ -73,4 +74,55 @@ describe("agent", () => {
     await a.sync("web", "retry");
     expect(log.at(-1)).toMatch(/next try in 2s$/);
   });
+
+  it("heals one pod while another's repair is still waiting", async () => {
+    const { deps, captured } = fakeDeps(engine);
+    expect(await run(["up", "--name", "api", "--replicas", "2", "-p", "81:8080", "web"], deps), captured.err.join("\n")).toBe(0);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const start = engine.startContainer.bind(engine);
+    engine.startContainer = async (id) => {
+      if (engine.find(id)?.config.name === "api-2") await held; // api's repair hangs, as a replica slow to start would
+      return start(id);
+    };
+    await engine.removeContainer(engine.find("api-2")!.id);
+    await engine.removeContainer(engine.find("web-2")!.id);
+    const stop = new AbortController();
+    log = [];
+    const running = new Agent({ engine, probes: new Probes(engine, engine.hostFiles), clock: instantClock(), signal: stop.signal, log: (l) => log.push(l) }, { resyncMs: 60_000, debounceMs: 0, backoffMs: 1000, maxBackoffMs: 8000, readyTimeoutMs: 60_000 }).run();
+    try {
+      await vi.waitFor(() => expect(engine.find("web-2")?.state).toBe("running"), { timeout: 5000, interval: 10 });
+      expect(log.some((l) => /api: serving as recorded/.test(l))).toBe(false); // api is still being repaired
+      release();
+      await vi.waitFor(() => expect(engine.find("api-2")?.state).toBe("running"), { timeout: 5000, interval: 10 });
+    } finally {
+      release();
+      stop.abort();
+      await running;
+    }
+  });
+
+  for (const [code, exits] of [["ECONNREFUSED", true], ["ECONNRESET", false]] as const) {
+    it(`in its container, ${exits ? "exits on the first refused connection (the socket file is dead for good)" : "waits out a reset connection"}`, async () => {
+      const gone = () => Promise.reject(new EngineUnreachableError("no Docker engine answers at unix:///var/run/docker.sock", undefined, code));
+      engine.listContainers = gone;
+      engine.events = async function* () {
+        yield* [];
+        await gone();
+      };
+      const stop = new AbortController();
+      log = [];
+      const running = new Agent({ engine, probes: new Probes(engine, engine.hostFiles), clock: instantClock(), signal: stop.signal, log: (l) => log.push(l) }, { exitWhenDeafMs: 60_000, resyncMs: 60_000, debounceMs: 0, backoffMs: 1000, maxBackoffMs: 8000, readyTimeoutMs: 1000 }).run();
+      const outcome = await Promise.race([running.then(() => "ran", (e: unknown) => e), new Promise((r) => setTimeout(() => r("still running"), 300))]);
+      stop.abort();
+      await running.catch(() => undefined);
+      if (exits) {
+        expect(outcome).toBeInstanceOf(AgentDeafError);
+        expect(log.at(-1)).toMatch(/agent: exiting: its socket refuses connections/);
+      } else {
+        expect(outcome).toBe("still running");
+        expect(log.some((l) => l.includes("agent: cannot reach the engine"))).toBe(true);
+      }
+    });
+  }
 });

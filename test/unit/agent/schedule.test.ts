@@ -40,4 +40,15 @@ describe("Schedule", () => {
     for (const pod of ["b", "a", "c"]) s.touch(pod, 0, "x");
     expect(s.takeDue(1000).map((d) => d.pod)).toEqual(["a", "b", "c"]);
   });
+
+  it("keeps a pod being synced due, and hands out no more than the free slots", () => {
+    const s = new Schedule(o);
+    for (const pod of ["a", "b", "c"]) s.touch(pod, 0, "x");
+    const busy = new Set(["a"]);
+    expect(s.takeDue(1000, busy, 1).map((d) => d.pod)).toEqual(["b"]);
+    expect(s.nextDue(busy)).toBe(250); // c is still due; a waits until its sync ends
+    expect(s.takeDue(1000, busy).map((d) => d.pod)).toEqual(["c"]);
+    expect(s.nextDue(busy)).toBeNull();
+    expect(s.takeDue(1000).map((d) => d.pod)).toEqual(["a"]);
+  });
 });
