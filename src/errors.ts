@@ -62,6 +62,11 @@ export class ImagePullError extends PodError {
   ) {
     super(message, hint);
   }
+
+  /** The same failure, met before anything was touched: said so. */
+  beforeAnyChange(): ImagePullError {
+    return new ImagePullError(`${this.message}: nothing was changed`, this.hint, this.kind, this.ref, this.registry);
+  }
 }
 
 /** Another pod command holds the pod's lock. */

@@ -10,6 +10,7 @@ import type { EngineFacts } from "../modes/index.js";
 import { readSnapshot, type Snapshot } from "../state/snapshot.js";
 import { converge, verifyServing, type FlowDeps, type Outcome } from "./converge.js";
 import type { ImageInfo } from "../engine/types.js";
+import { ImagePullError } from "../errors.js";
 import { ensureSandboxImage } from "./images.js";
 import { ensureImage, previewImage } from "./pull.js";
 import { withLock } from "./lock.js";
@@ -71,7 +72,11 @@ export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: F
     return { kind: "dry-run", ...(await read(preview ? { [request.image!.ref]: preview } : {})) };
   }
   // Before anything is touched, and outside the lock: a failed pull changes nothing.
-  if (request.image) await ensureImage(deps, request.image);
+  if (request.image) {
+    await ensureImage(deps, request.image).catch((err: unknown) => {
+      throw err instanceof ImagePullError ? err.beforeAnyChange() : err;
+    });
+  }
   if (options.lookFirst) {
     const first = await look();
     if (options.accept && !options.accept(first.snapshot, first.decision, "look")) return { kind: "stopped", ...first };

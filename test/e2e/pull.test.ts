@@ -120,7 +120,7 @@ describe.skipIf(onPodman)(`bad references and refused credentials: one line, a n
     const before = await idsOf("e2e-pull7-1", "e2e-pull7-2");
     const r = await pod(["up", "--name", "e2e-pull7", "--replicas", "2", "-p", "127.0.0.1:18607:8080", "127.0.0.1:1/team/web:1.0"], env());
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/127\.0\.0\.1:1.*(cannot be reached|nothing was changed)/);
+    expect(r.stderr).toMatch(/127\.0\.0\.1:1.*cannot be reached.*: nothing was changed/);
     expect(await idsOf("e2e-pull7-1", "e2e-pull7-2")).toEqual(before);
     expect(await answering(18607, 30)).toEqual(hello("e2e-pull7", 1, 2));
   });

@@ -6,6 +6,7 @@ import type { Clock } from "../../src/clock.js";
 import type { Engine } from "../../src/engine/engine.js";
 import type { ContainerConfig, ContainerInfo, ContainerSummary, EngineEvent, ExecResult, ExecStreams, LogLine, PullProgress, StatsSample } from "../../src/engine/types.js";
 import { EngineError, ImagePullError } from "../../src/errors.js";
+import { pullError } from "../../src/engine/pull.js";
 import { Probes, type HostFiles } from "../../src/probes/probes.js";
 import type { Output } from "../../src/report/output.js";
 import { DocumentReporter, JsonReporter, PlainReporter } from "../../src/report/reporter.js";
@@ -136,7 +137,12 @@ export class FakeEngine implements Engine {
 
   async pull(ref: string, _auth: string | null, onProgress: (p: PullProgress) => void): Promise<void> {
     this.calls.push(`pull ${ref}`);
-    this.fault(`pull ${ref}`);
+    try {
+      this.fault(`pull ${ref}`);
+    } catch (err) {
+      // As the adapter does: a failed pull is an ImagePullError, read from the engine's words.
+      throw pullError("pull", ref, (err as Error).message, null, null);
+    }
     const { id, digest } = this.fromRegistry(ref);
     onProgress({ id: "layer1", status: "Pull complete", current: null, total: null });
     this.images[ref] = id;

@@ -58,10 +58,11 @@ describe("pulling through a change", () => {
     await pod(`up --replicas 2 -p 80:8080 ${REF}`);
     const before = engine.names();
     engine.calls.length = 0;
-    engine.fail(`pull reg.test:5000/team/web:2.0`, "registry unreachable");
+    engine.fail(`pull reg.test:5000/team/web:2.0`, "dial tcp 127.0.0.1:5000: connect: connection refused");
     engine.registry["reg.test:5000/team/web:2.0"] = { id: "sha256:two", digest: D2 };
     const r = await pod("up --replicas 2 -p 80:8080 --name web reg.test:5000/team/web:2.0");
     expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^pod: registry reg\.test:5000 cannot be reached for reg\.test:5000\/team\/web:2\.0 \(.*connection refused\): nothing was changed/);
     expect(writes()).toEqual([]);
     expect(engine.names()).toEqual(before);
   });
