@@ -122,9 +122,12 @@ async function perform(action: Action, step: number, ctx: ExecContext, made: Mad
     case "stop-replica":
       // With routes, it loses its rule first, then drains; its connections keep their conntrack entries.
       if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
-      await engine.stopContainer(action.replica.id, action.timeoutS);
-      if (action.keep) return setAside(ctx, action.replica.number, action.replica.id);
-      return engine.removeContainer(action.replica.id);
+      if (!action.keep) {
+        await engine.stopContainer(action.replica.id, action.timeoutS);
+        return engine.removeContainer(action.replica.id);
+      }
+      await stopForGood(ctx, action.replica.id, action.timeoutS);
+      return setAside(ctx, action.replica.number, action.replica.id);
     case "remove-replica":
       if (ctx.routes.delete(action.replica.id)) await applyRoutes(ctx);
       return engine.removeContainer(action.replica.id);
@@ -169,6 +172,30 @@ function requireSandbox(ctx: ExecContext): SandboxRef {
   if (!ctx.sandbox) throw new EngineError(`pod ${ctx.spec.name} has no sandbox to run replicas in`);
   return ctx.sandbox;
 }
+
+/**
+ * Stopped so that it stays stopped. Podman restarts a container by the policy it was created
+ * with whenever it exits on its own, and a stop that finds it between two restarts (304) does
+ * not count as the user's; only a stop that finds it running holds (measured on Podman 4.3).
+ * So on such an engine: stop again until one finds it running, or it stays down.
+ */
+async function stopForGood(ctx: ExecContext, id: string, timeoutS: number | null): Promise<void> {
+  const { engine, clock } = ctx;
+  if ((await engine.stopContainer(id, timeoutS)) || !ctx.facts.fixedRestartPolicy) return;
+  const deadline = clock.now() + STOP_FOR_GOOD_MS;
+  while (clock.now() < deadline) {
+    const before = await engine.inspectContainer(id);
+    if (!before || before.restartPolicy === "no") return;
+    await clock.sleep(RESTART_WATCH_MS);
+    const after = await engine.inspectContainer(id);
+    if (!after || (!after.running && after.restartCount === before.restartCount)) return;
+    if (await engine.stopContainer(id, timeoutS)) return;
+  }
+}
+
+/** A crash-looping container restarts about ten times a second on Podman: a look this long sees one. */
+const RESTART_WATCH_MS = 300;
+const STOP_FOR_GOOD_MS = 10_000;
 
 /** Stopped, kept under a name out of the way; the number's older previous container goes. */
 async function setAside(ctx: ExecContext, number: number, id: string): Promise<void> {

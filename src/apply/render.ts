@@ -4,7 +4,7 @@ import type { ContainerConfig } from "../engine/types.js";
 import { networkHash, replicaHash } from "../podspec/hash.js";
 import { modeOf, type EngineFacts } from "../modes/index.js";
 import { healthcheckConfig, PROBE_DIR } from "../podspec/health.js";
-import type { PodSpec, ReplicaSpec } from "../podspec/types.js";
+import { DEFAULT_STOP_TIMEOUT_S, type PodSpec, type ReplicaSpec } from "../podspec/types.js";
 import { Label, lockName, ownerLabels, recordRef, replicaName, sandboxName } from "../state/labels.js";
 import { LOCK_KEY } from "../state/observe.js";
 import { encodeRecord, type PodRecord } from "../state/record.js";
@@ -75,7 +75,8 @@ export function replicaConfig(replica: ReplicaSpec, at: ReplicaPlacement): Conta
       ...(replica.labels[COMPOSE_SERVICE_LABEL] !== undefined ? { [COMPOSE_NUMBER_LABEL]: String(at.number) } : {}),
     },
     ...(replica.user !== null ? { User: replica.user } : {}),
-    ...(replica.stopTimeoutS !== null ? { StopTimeout: replica.stopTimeoutS } : {}),
+    // Always said: Podman's compatible API makes an unnamed stop timeout 0, a kill with no drain.
+    StopTimeout: replica.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S,
     ...(replica.stopSignal !== null ? { StopSignal: replica.stopSignal } : {}),
     ...(health.Healthcheck ? { Healthcheck: health.Healthcheck } : {}),
     HostConfig: {

@@ -282,9 +282,10 @@ export class DockerEngine implements Engine {
     );
   }
 
-  async stopContainer(id: string, timeoutS: number | null): Promise<void> {
+  async stopContainer(id: string, timeoutS: number | null): Promise<boolean> {
     // 304: already stopped; 404: already gone. A stop waits for the drain: not on the calls' connection.
-    await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }), { answers: [304, 404], stream: true });
+    const stopped = await this.call(`stop container ${short(id)}`, (d) => d.getContainer(seg(id)).stop(timeoutS === null ? {} : { t: timeoutS }).then(() => true), { answers: [304, 404], stream: true });
+    return stopped === true;
   }
 
   async removeContainer(id: string): Promise<void> {

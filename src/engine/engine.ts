@@ -26,8 +26,11 @@ export interface ContainerClient {
   startContainer(id: string): Promise<void>;
   /** Joins a created container to another network, under these extra DNS names there. */
   connectNetwork(network: string, id: string, aliases: string[]): Promise<void>;
-  /** Stop signal, then kill after timeoutS (null: the container's own stop timeout). */
-  stopContainer(id: string, timeoutS: number | null): Promise<void>;
+  /**
+   * Stop signal, then kill after timeoutS (null: the container's own stop timeout). Whether
+   * it was running: false when it had already exited (304) or is gone (404).
+   */
+  stopContainer(id: string, timeoutS: number | null): Promise<boolean>;
   /** Forced, with its anonymous volumes; a container already gone counts as removed. */
   removeContainer(id: string): Promise<void>;
   renameContainer(id: string, name: string): Promise<void>;

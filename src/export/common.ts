@@ -2,7 +2,7 @@
 // Compose and Swarm read back exactly.
 import { formatBytes, formatDuration } from "../podspec/units.js";
 import { formatGoDuration } from "../podspec/health.js";
-import { DEFAULT_HEALTH, type PodSpec } from "../podspec/types.js";
+import { DEFAULT_HEALTH, DEFAULT_STOP_TIMEOUT_S, type PodSpec } from "../podspec/types.js";
 
 export interface Mount {
   kind: "bind" | "volume" | "anonymous";
@@ -63,5 +63,5 @@ export function composeHealthcheck(spec: PodSpec): Record<string, unknown> | nul
 
 /** The stop timeout pod's replicas get: the spec's, else the engine's default of 10 s. */
 export function stopTimeout(spec: PodSpec): number {
-  return spec.replica.stopTimeoutS ?? 10;
+  return spec.replica.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S;
 }

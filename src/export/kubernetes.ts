@@ -12,7 +12,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IService } from "kubernetes-models/v1/Service";
 import { effectiveTimings, formatGoDuration, isDefaultHealth, probePort } from "../podspec/health.js";
-import { DEFAULT_HEALTH, type PodSpec, type PortMapping } from "../podspec/types.js";
+import { DEFAULT_HEALTH, DEFAULT_STOP_TIMEOUT_S, type PodSpec, type PortMapping } from "../podspec/types.js";
 import { toYamlStream } from "./yaml.js";
 
 export interface KubernetesOptions {
@@ -207,7 +207,7 @@ export function kubernetesExport(spec: PodSpec, o: KubernetesOptions = {}): Kube
       template: {
         metadata: { labels, ...(Object.keys(r.labels).length > 0 ? { annotations: r.labels } : {}) },
         spec: {
-          terminationGracePeriodSeconds: o.stopTimeoutS ?? r.stopTimeoutS ?? 10,
+          terminationGracePeriodSeconds: o.stopTimeoutS ?? r.stopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S,
           ...podNetwork(spec, notes),
           containers: [container],
         },

@@ -1,6 +1,9 @@
 // What the user asks for: a pod's spec. Plain data, shared by the flag parser, the compose
 // reader, the planner, the record and the exporters. Pure types, no behaviour.
 
+/** Docker's stop timeout when a container names none: what a replica gets when its spec names none. */
+export const DEFAULT_STOP_TIMEOUT_S = 10;
+
 /** Every label pod sets starts with it; users' labels may not. */
 export const LABEL_PREFIX = "dev.pod.";
 
@@ -69,7 +72,7 @@ export interface ReplicaSpec {
   user: string | null;
   memoryBytes: number | null;
   nanoCpus: number | null;
-  /** Seconds between the stop signal and a kill; null: the engine's default (10). */
+  /** Seconds between the stop signal and a kill; null: Docker's default (DEFAULT_STOP_TIMEOUT_S). */
   stopTimeoutS: number | null;
   /** null: the image's STOPSIGNAL. */
   stopSignal: string | null;

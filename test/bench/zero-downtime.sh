@@ -17,8 +17,15 @@ CONC=${CONC:-300}
 ENGINE_NAME=${BENCH_ENGINE:-Docker}
 PROXY=$([ "$ENGINE_NAME" = Docker ] && echo docker-proxy || echo "netavark DNAT")
 
-# Docker ANDs label filters: one query per label.
-cleanup() { docker rm -f $(docker ps -aq --filter label=dev.pod.name=bench-zd) $(docker ps -aq --filter label=bench=zd) >/dev/null 2>&1 || true; }
+# No agent: it would bring back what cleanup removes, and change pods under measurement.
+export POD_AGENT=0
+# pod down removes the record too; then whatever is left. Docker ANDs label filters: one
+# query per label. Podman refuses to remove a sandbox with replicas in the same call: replicas first.
+cleanup() {
+  $POD down bench-zd >/dev/null 2>&1 || true
+  docker rm -f $(docker ps -aq --filter label=dev.pod.role=replica --filter label=dev.pod.name=bench-zd) $(docker ps -aq --filter label=bench=zd --filter label=bench-role=replica) >/dev/null 2>&1 || true
+  docker rm -f $(docker ps -aq --filter label=dev.pod.name=bench-zd) $(docker ps -aq --filter label=bench=zd) >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 cleanup
 
@@ -48,7 +55,7 @@ pod_up() { $POD up --name bench-zd --replicas "$1" -p 127.0.0.1:$PORT:8080 "${2:
 by_hand_up() { # $1 replicas
   docker run -d --name bench-zd-sandbox --label bench=zd -p 127.0.0.1:$PORT:8080 pod-sandbox >/dev/null
   for i in $(seq "$1"); do
-    docker run -d --name bench-zd-$i --label bench=zd --network container:bench-zd-sandbox -e POD_NAME=bench-zd -e POD_REPLICA=$i http_server >/dev/null
+    docker run -d --name bench-zd-$i --label bench=zd --label bench-role=replica --network container:bench-zd-sandbox -e POD_NAME=bench-zd -e POD_REPLICA=$i http_server >/dev/null
   done
   until [ "$(docker exec bench-zd-sandbox /pod-sandbox probe 8080 | awk '{print $2}')" -ge "$1" ]; do sleep 0.05; done
 }
@@ -56,7 +63,7 @@ by_hand_scale_down() { for i in 5 4 3 2; do docker stop bench-zd-$i; docker rm b
 by_hand_replace() {
   for i in 1 2 3; do
     docker stop bench-zd-$i && docker rm bench-zd-$i
-    docker run -d --name bench-zd-$i --label bench=zd --network container:bench-zd-sandbox -e POD_NAME=bench-zd -e POD_REPLICA=$i http_server:v2
+    docker run -d --name bench-zd-$i --label bench=zd --label bench-role=replica --network container:bench-zd-sandbox -e POD_NAME=bench-zd -e POD_REPLICA=$i http_server:v2
   done
 }
 

@@ -60,16 +60,10 @@ export const podmanGap = {
   health:
     "Podman runs health checks from systemd timers and this machine has no systemd: no check ever runs, a replica stays `starting`, so health gating cannot be shown here",
   prune: "Podman's own prune stops at a stopped sandbox that replicas joined (\"has dependent containers\"), before pod is involved",
-  load: "measured on Podman 4.3 here: 9 to 12 failed requests under hey while replicas stop or are replaced; not explained yet, so not promised",
   exitCode:
     "Podman 4.3's compatible API has no update endpoint, so replicas get their restart policy at create and Podman restarts a crashed one itself; it zeroes the exit code when it does",
   crashLoop: "a crashing replica is restarted by Podman itself (restart policy set at create: the API cannot change it later), so the agent's backoff does not pace it",
-  followStop: "measured on Podman 4.3: the lines a replica writes while it stops in a scale-down do not reach a followed `pod logs -f`, whose stream of the removed container ends first",
-  lockRace:
-    "seen on Podman 4.3: right after both commands ended the pod's lock was still there, most likely held by the agent's repair (not established), which this test counts as a stray container",
   registryLogin:
     "Podman 4.3's compatible /auth (docker login) insists on HTTPS even for a registry its registries.conf marks insecure, and the tests' registry speaks plain HTTP on 127.0.0.1",
-  keptRestarts:
-    "a failed replica kept for `logs --previous` is restarted by Podman (its restart policy was set at create), so it runs, crash-looping, instead of staying exited: a known defect on Podman",
   ssh: "the ssh tests' sshd runs the docker CLI of this host, whose engine is Docker: they test ssh, not the engine",
 } as const;

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { answering, hello, idsOf, loadUntil, namesOf, onPodman, pod, podmanGap, podsToClean, type LoadResult, type Result } from "./harness.js";
+import { answering, hello, idsOf, loadUntil, namesOf, pod, podsToClean, type LoadResult, type Result } from "./harness.js";
 
 const pods = podsToClean();
 
@@ -32,8 +32,7 @@ async function up(name: string, port: number, replicas: number, image = "http_se
 }
 
 describe("zero downtime under load (hey, a new connection per request)", () => {
-  it("scale 5 → 1", async (ctx) => {
-    ctx.skip(onPodman, podmanGap.load);
+  it("scale 5 → 1", async () => {
     pods.add("zd-down");
     expect((await up("zd-down", 18301, 5)).code).toBe(0);
     const { result, load } = await underLoad(18301, () => pod(["scale", "zd-down", "1"]));
@@ -51,8 +50,7 @@ describe("zero downtime under load (hey, a new connection per request)", () => {
     expect(await answering(18302, 250)).toEqual(hello("zd-up", 1, 2, 3, 4, 5));
   });
 
-  it("rolling replace of 3 replicas to a new image", async (ctx) => {
-    ctx.skip(onPodman, podmanGap.load);
+  it("rolling replace of 3 replicas to a new image", async () => {
     pods.add("zd-roll");
     expect((await up("zd-roll", 18303, 3)).code).toBe(0);
     const { result, load } = await underLoad(18303, () => up("zd-roll", 18303, 3, "http_server:v2"));
@@ -66,8 +64,7 @@ describe("zero downtime under load (hey, a new connection per request)", () => {
     expect(await answering(18303, 150)).toEqual(v2("zd-roll", 1, 2, 3));
   });
 
-  it("pod restart of 3 replicas", async (ctx) => {
-    ctx.skip(onPodman, podmanGap.load);
+  it("pod restart of 3 replicas", async () => {
     pods.add("zd-restart");
     expect((await up("zd-restart", 18304, 3)).code).toBe(0);
     const names = ["zd-restart-sandbox", "zd-restart-1", "zd-restart-2", "zd-restart-3"];

@@ -192,7 +192,7 @@ export class FakeEngine implements Engine {
     this.calls.push(`connect ${this.find(id)!.config.name} ${network}`);
   }
 
-  async stopContainer(id: string): Promise<void> {
+  async stopContainer(id: string): Promise<boolean> {
     const c = this.find(id);
     this.calls.push(`stop ${c?.config.name ?? id}`);
     this.fault(`stop ${c?.config.name ?? id}`);
@@ -200,7 +200,9 @@ export class FakeEngine implements Engine {
       c.state = "exited";
       c.exitCode = 0;
       c.finishedAt = this.tick();
+      return true;
     }
+    return false;
   }
 
   async removeContainer(id: string): Promise<void> {

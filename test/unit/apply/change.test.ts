@@ -135,10 +135,36 @@ describe("the executor", () => {
     expect(engine.names()).toEqual(["web-2"]);
   });
 
+  for (const podman of [true, false]) {
+    it(`a failed replica kept for its logs: ${podman ? "on Podman, stopped again until a stop finds it running (one that finds it between restarts does not hold)" : "one stop"}`, async () => {
+      const ctx = { ...context(), facts: { ...context().facts, fixedRestartPolicy: podman } };
+      const id = await engine.createContainer({ name: "web-1", Image: "web", Labels: {}, HostConfig: { RestartPolicy: { Name: "unless-stopped" } } });
+      // A crash loop: the first two stops find it exited, between two restarts; each look sees one more.
+      let stops = 0;
+      let restarts = 0;
+      engine.stopContainer = async () => ++stops > 2;
+      const inspect = engine.inspectContainer.bind(engine);
+      engine.inspectContainer = async (i) => ({ ...(await inspect(i))!, running: false, restartPolicy: "unless-stopped", restartCount: restarts++ });
+      const report = await execute({ pod: "web", outage: null, steps: [[{ kind: "stop-replica", replica: { id, name: "web-1", number: 1 }, timeoutS: 0, keep: true, reason: "never served" }]] }, ctx);
+      expect(report.failed).toEqual([]);
+      expect(stops).toBe(podman ? 3 : 1);
+      expect(engine.names()).toEqual([expect.stringMatching(/^web-1-prev-/)]);
+    });
+  }
+
   it("stops between steps when interrupted", async () => {
     const abort = new AbortController();
     abort.abort();
     const report = await execute({ pod: "web", outage: null, steps: [[{ kind: "remove-replica", replica: { id: "x", name: "web-1", number: 1 }, reason: "t" }]] }, context(), abort.signal);
     expect(report).toMatchObject({ interrupted: true, results: [] });
+  });
+});
+
+describe("what each replica is created with", () => {
+  it("a stop timeout always (Podman's compatible API makes an unnamed one 0: a kill with no drain)", async () => {
+    expect((await pod("up --replicas 1 -p 80:8080 web")).code).toBe(0);
+    expect(engine.find("web-1")!.config.StopTimeout).toBe(10);
+    expect((await pod("up --replicas 1 -p 81:8080 --stop-timeout 3 --name api web")).code).toBe(0);
+    expect(engine.find("api-1")!.config.StopTimeout).toBe(3);
   });
 });

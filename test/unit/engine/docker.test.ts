@@ -103,6 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   if (path === "/containers/c1/start") return json(res, 304, {});
   if (path === "/containers/c1/stop") return void (res.writeHead(304), res.end());
+  if (path === "/containers/up/stop") return void (res.writeHead(204), res.end());
   if (path === "/containers/gone/stop") return json(res, 404, { message: "No such container: gone" });
   if (path === "/containers/c1" && req.method === "DELETE") return json(res, 409, { message: "removal of container c1 is already in progress" });
   if (path === "/containers/c2" && req.method === "DELETE") return json(res, 409, { message: "You cannot remove a running container c2" });
@@ -363,10 +364,11 @@ describe("answers that are not success", () => {
   it("statuses that are answers: already started, already stopped, gone, a removal already under way", async () => {
     const e = engine();
     await e.startContainer("c1");
-    await e.stopContainer("c1", 5);
-    await e.stopContainer("gone", null);
+    expect(await e.stopContainer("c1", 5)).toBe(false);
+    expect(await e.stopContainer("gone", null)).toBe(false);
+    expect(await e.stopContainer("up", null)).toBe(true);
     await e.removeContainer("c1");
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /containers/c1/start", "POST /containers/c1/stop?t=5", "POST /containers/gone/stop", "DELETE /containers/c1?force=true&v=true"]);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(["POST /containers/c1/start", "POST /containers/c1/stop?t=5", "POST /containers/gone/stop", "POST /containers/up/stop", "DELETE /containers/c1?force=true&v=true"]);
     const err = await rejection(e.removeContainer("c2"));
     expect(err.message).toBe("remove container c2: You cannot remove a running container c2");
   });
