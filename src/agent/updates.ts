@@ -5,7 +5,7 @@
 // bookkeeping (`UpdatePacing`), so its rules are a table test.
 import { runFlow } from "../apply/change.js";
 import type { FlowDeps } from "../apply/converge.js";
-import { pullable } from "../apply/pull.js";
+import { pullable, registryDigest } from "../apply/pull.js";
 import { ChangeFailedError, PodBusyError, PodError } from "../errors.js";
 import { parseReference } from "../podspec/reference.js";
 import type { PodSpec } from "../podspec/types.js";
@@ -90,7 +90,7 @@ export async function updateOnce(deps: FlowDeps, spec: PodSpec, readyTimeoutMs: 
   const ref = spec.replica.image;
   const parsed = pullable(ref) ? parseReference(ref) : null;
   if (!parsed || parsed.kind !== "named" || parsed.digest !== null) return { kind: "skipped", why: "its image is pinned by digest or id: it never moves" };
-  const { digest } = await deps.engine.distribution(ref, await deps.auth(ref));
+  const digest = await registryDigest(deps, ref, await deps.auth(ref));
   const running = spec.replica.digest ?? "";
   if (running.endsWith(`@${digest}`)) return { kind: "current" };
   log(`${ref} moved in its registry: ${short(running) || "unknown"} → ${short(digest)}; pulling, then rolling out start-first`);

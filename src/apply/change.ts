@@ -68,7 +68,7 @@ export async function runFlow(deps: FlowDeps, request: ChangeRequest, options: F
   if (options.dryRun) {
     // What the real run would pull is asked of the registry, not pulled.
     const preview = request.image ? await previewImage(deps, request.image) : null;
-    if (preview) deps.emit({ type: "note", text: `would pull ${request.image!.ref} (${preview.id.replace(/^sha256:/, "").slice(0, 12)})` });
+    if (preview?.id) deps.emit({ type: "note", text: `would pull ${request.image!.ref} (${preview.id.replace(/^sha256:/, "").slice(0, 12)})` });
     return { kind: "dry-run", ...(await read(preview ? { [request.image!.ref]: preview } : {})) };
   }
   // Before anything is touched, and outside the lock: a failed pull changes nothing.

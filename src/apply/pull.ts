@@ -3,7 +3,8 @@
 // (and a new pod not made at all). `docker run --pull`'s policies; the registry asked for a
 // tag's digest without pulling when the policy is `always`.
 import type { ImageInfo } from "../engine/types.js";
-import { parseReference } from "../podspec/reference.js";
+import { EngineError } from "../errors.js";
+import { parseReference, repositoryName } from "../podspec/reference.js";
 import type { ImageWanted, PullPolicy } from "../podspec/types.js";
 import type { FlowDeps } from "./converge.js";
 
@@ -30,13 +31,42 @@ export async function ensureImage(deps: FlowDeps, want: ImageWanted): Promise<bo
   const local = await deps.engine.image(want.ref);
   if (local !== null && want.policy === "missing") return false;
   const auth = await deps.auth(want.ref);
-  const remote = want.policy === "always" ? (await deps.engine.distribution(want.ref, auth)).digest : null;
+  const remote = want.policy === "always" ? ((await deps.engine.distribution(want.ref, auth))?.digest ?? null) : null;
   if (pullDecision(want.policy, local, remote) === "keep") {
-    deps.emit({ type: "note", text: `image ${want.ref} is up to date (${remote?.replace(/^sha256:/, "").slice(0, 12)})` });
+    deps.emit({ type: "note", text: upToDate(want.ref, remote!) });
     return false;
   }
   await deps.engine.pull(want.ref, auth, (progress) => deps.emit({ type: "pull", image: want.ref, progress }), deps.signal);
+  // An engine that cannot ask the registry (no /distribution) learns by pulling: maybe nothing moved.
+  const pulled = local !== null && remote === null ? await deps.engine.image(want.ref) : null;
+  if (pulled !== null && pulled.id === local!.id) {
+    deps.emit({ type: "note", text: upToDate(want.ref, pulled.id) });
+    return false;
+  }
   return true;
+}
+
+function upToDate(ref: string, id: string): string {
+  return `image ${ref} is up to date (${id.replace(/^sha256:/, "").slice(0, 12)})`;
+}
+
+/**
+ * The digest the registry has for `ref` now: asked without a pull where the engine can, else
+ * learnt by pulling (cheap when nothing moved: the layers are there) and reading the image's
+ * repository digest.
+ */
+export async function registryDigest(deps: FlowDeps, ref: string, auth: string | null): Promise<string> {
+  const asked = await deps.engine.distribution(ref, auth);
+  if (asked) return asked.digest;
+  await deps.engine.pull(ref, auth, () => undefined, deps.signal);
+  const parsed = parseReference(ref);
+  const repository = parsed.kind === "named" ? repositoryName(parsed) : ref;
+  const digests = (await deps.engine.image(ref))?.repoDigests ?? [];
+  // Docker names Docker Hub's images familiarly (nginx@…), Podman in full (docker.io/library/nginx@…).
+  const familiar = (name: string) => name.replace(/^docker\.io\/(library\/)?/, "");
+  const found = digests.find((d) => familiar(d.slice(0, d.indexOf("@"))) === familiar(repository)) ?? digests[0];
+  if (!found) throw new EngineError(`look up ${ref}: the pulled image has no registry digest`);
+  return found.slice(found.indexOf("@") + 1);
 }
 
 /**
@@ -47,7 +77,16 @@ export async function previewImage(deps: FlowDeps, want: ImageWanted): Promise<I
   if (want.policy === "never" || !pullable(want.ref)) return null;
   const local = await deps.engine.image(want.ref);
   if (local !== null && want.policy === "missing") return null;
-  const { digest } = await deps.engine.distribution(want.ref, await deps.auth(want.ref));
-  if (pullDecision(want.policy, local, digest) === "keep") return null;
-  return { id: digest, user: local?.user ?? "", repoDigests: [], healthcheck: false };
+  const asked = await deps.engine.distribution(want.ref, await deps.auth(want.ref));
+  if (asked === null) {
+    // The engine cannot ask the registry without a pull, and a dry run pulls nothing.
+    if (local !== null) {
+      deps.emit({ type: "note", text: `whether ${want.ref} moved in its registry is known only by pulling it (this engine cannot ask without one): not pulled in a dry run` });
+      return null;
+    }
+    deps.emit({ type: "note", text: `would pull ${want.ref} (its id is known once pulled)` });
+    return { id: "", user: "", repoDigests: [], healthcheck: false };
+  }
+  if (pullDecision(want.policy, local, asked.digest) === "keep") return null;
+  return { id: asked.digest, user: local?.user ?? "", repoDigests: [], healthcheck: false };
 }

@@ -147,6 +147,9 @@ function hasLabels(labels: Record<string, string>, filters: string[]): boolean {
   });
 }
 
+/** An engine's 404 for an endpoint it does not have (Podman's words), not for a missing object. */
+const NO_SUCH_ENDPOINT = /^Path \S+ is not supported/;
+
 export class DockerEngine implements Engine {
   readonly address: string;
   private opened: Promise<{ calls: Docker; streams: Docker }> | null = null;
@@ -471,7 +474,7 @@ export class DockerEngine implements Engine {
     }
   }
 
-  async distribution(ref: string, auth: string | null): Promise<{ digest: string }> {
+  async distribution(ref: string, auth: string | null): Promise<{ digest: string } | null> {
     const docker = await this.docker();
     try {
       const body = (await docker.getImage(seg(ref)).distribution(auth ? { authconfig: { base64: auth } } : {})) as { Descriptor?: { digest?: string } };
@@ -481,7 +484,10 @@ export class DockerEngine implements Engine {
     } catch (err) {
       const status = statusOf(err);
       if (status === null || (status >= 300 && status < 400)) throw toPodError(err, `look up ${ref}`, this.endpoint);
-      throw pullError("look up", ref, engineMessage(err as ModemError) || `HTTP ${status}`, status, auth);
+      const message = engineMessage(err as ModemError);
+      // Podman 4.3: "Path /distribution/…/json is not supported", about the engine, not the image.
+      if (status === 404 && NO_SUCH_ENDPOINT.test(message)) return null;
+      throw pullError("look up", ref, message || `HTTP ${status}`, status, auth);
     }
   }
 

@@ -60,8 +60,11 @@ export interface ImageClient {
    * contains the credentials.
    */
   pull(ref: string, auth: string | null, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
-  /** The digest the registry has for `ref` now, without pulling (GET /distribution/{name}/json); fails as pull does. */
-  distribution(ref: string, auth: string | null): Promise<{ digest: string }>;
+  /**
+   * The digest the registry has for `ref` now, without pulling (GET /distribution/{name}/json);
+   * fails as pull does. null: the engine cannot ask (Podman 4.3 has no such endpoint).
+   */
+  distribution(ref: string, auth: string | null): Promise<{ digest: string } | null>;
 }
 
 /** What containers write and what the engine says happened to them. */

@@ -170,8 +170,9 @@ describe("failures that read well", () => {
     expect(pull).toMatchObject({ kind: "unreachable", registry: "127.0.0.1:1", ref: "127.0.0.1:1/e2e/none:1" });
     expect((pull as Error).message).toMatch(/^registry 127\.0\.0\.1:1 cannot be reached for 127\.0\.0\.1:1\/e2e\/none:1 \(.*connection refused/);
     const lookup = await engine.distribution("127.0.0.1:1/e2e/none:1", null).catch((e: unknown) => e);
+    // Podman 4.3 has no /distribution endpoint: the adapter says it cannot ask (null).
+    if (onPodman) return expect(lookup).toBeNull();
     expect(lookup).toBeInstanceOf(ImagePullError);
-    // Podman 4.3 has no /distribution endpoint: its 404 says nothing about the registry.
-    expect(lookup).toMatchObject({ kind: onPodman ? "other" : "unreachable" });
+    expect(lookup).toMatchObject({ kind: "unreachable" });
   });
 });

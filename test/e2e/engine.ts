@@ -63,7 +63,7 @@ export const podmanGap = {
   exitCode:
     "Podman 4.3's compatible API has no update endpoint, so replicas get their restart policy at create and Podman restarts a crashed one itself; it zeroes the exit code when it does",
   crashLoop: "a crashing replica is restarted by Podman itself (restart policy set at create: the API cannot change it later), so the agent's backoff does not pace it",
-  registryLogin:
-    "Podman 4.3's compatible /auth (docker login) insists on HTTPS even for a registry its registries.conf marks insecure, and the tests' registry speaks plain HTTP on 127.0.0.1",
+  pullStream:
+    "these tests read Docker's own POST /images/create answers with curl (its status lines, a 4xx for a refused login); Podman's differ (a 200 with the error in the stream), and pod's pulls through its adapter are proven on Podman by pull.test.ts",
   ssh: "the ssh tests' sshd runs the docker CLI of this host, whose engine is Docker: they test ssh, not the engine",
 } as const;

@@ -9,7 +9,7 @@ import { systemCredentialDeps } from "../../src/registry/system.js";
 import { foldPull, pullLines, startPull, type PullChange, type PullEvent } from "../../src/report/progress.js";
 import { parseReference, repositoryName, type NamedReference } from "../../src/podspec/reference.js";
 import { HELPER_USER, run, useRegistry } from "./registry.js";
-import { onPodman, podmanGap } from "./harness.js";
+import { ENGINE_HOST, onPodman, podmanGap } from "./harness.js";
 
 const registry = useRegistry();
 const LAYER_BYTES = 1_500_000;
@@ -27,7 +27,7 @@ interface EngineAnswer {
 /** POST /images/create as `docker pull` sends it; the header goes through stdin, not argv. */
 async function engineCreate(ref: NamedReference, header: string | null): Promise<EngineAnswer> {
   const query = `fromImage=${encodeURIComponent(repositoryName(ref))}&tag=${encodeURIComponent(ref.tag ?? "latest")}`;
-  const args = ["-s", "--max-time", "60", "--unix-socket", "/var/run/docker.sock", "-X", "POST", "-w", "\n%{http_code}"];
+  const args = ["-s", "--max-time", "60", "--unix-socket", ENGINE_HOST.replace(/^unix:\/\//, ""), "-X", "POST", "-w", "\n%{http_code}"];
   if (header !== null) args.push("-H", "@-");
   const r = await run("curl", [...args, `http://localhost/images/create?${query}`], { input: header !== null ? `X-Registry-Auth: ${header}\n` : "" });
   const lines = r.stdout.trim().split("\n");
@@ -45,7 +45,7 @@ function dockerConfig(config: unknown): string {
   return dir;
 }
 
-describe.skipIf(onPodman)(`X-Registry-Auth against a real registry${onPodman ? ` (on Podman, skipped: ${podmanGap.registryLogin})` : ""}`, () => {
+describe.skipIf(onPodman)(`X-Registry-Auth against a real registry${onPodman ? ` (on Podman, skipped: ${podmanGap.pullStream})` : ""}`, () => {
   let image = "";
   const ref = () => parseReference(image) as NamedReference;
 

@@ -104,6 +104,43 @@ describe("pulling through a change", () => {
     expect(engine.calls.filter((c) => c.startsWith("pull"))).toEqual([]);
   });
 
+  describe("on an engine that cannot ask the registry without a pull (Podman 4.3: no /distribution)", () => {
+    beforeEach(() => {
+      engine.flavour = "podman";
+    });
+
+    it("--pull always pulls, and says up to date when the pull brought the same image", async () => {
+      await pod(`up --replicas 2 -p 80:8080 ${REF}`);
+      engine.calls.length = 0;
+      const same = await pod(`up --replicas 2 -p 80:8080 --pull always ${REF}`);
+      expect(same.code, same.err).toBe(0);
+      expect(same.err).toContain("is up to date");
+      expect(writes().filter((c) => !c.endsWith("web-lock"))).toEqual([]);
+      engine.registry[REF] = { id: "sha256:two", digest: D2 };
+      const moved = await pod(`up --replicas 2 -p 80:8080 --pull always ${REF}`);
+      expect(moved.code, moved.err).toBe(0);
+      expect(JSON.parse((await pod("inspect web")).out).spec.replica).toMatchObject({ imageId: "sha256:two", digest: `reg.test:5000/team/web@${D2}` });
+    });
+
+    it("a dry run pulls nothing and still shows the change", async () => {
+      const r = await pod(`up --replicas 2 -p 80:8080 --dry-run ${REF}`);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain(`would pull ${REF} (its id is known once pulled)`);
+      expect(r.out).toContain("pod web would be created");
+      expect(engine.calls.filter((c) => c.startsWith("pull"))).toEqual([]);
+    });
+
+    it("the agent's auto-update learns the registry's digest by pulling", async () => {
+      await pod(`up --replicas 2 -p 80:8080 ${REF}`);
+      const { registryDigest } = await import("../../../src/apply/pull.js");
+      const { deps } = fakeDeps(engine);
+      const flow = { engine, probes: deps.probes(engine), auth: async () => null, clock: deps.clock, emit: () => undefined };
+      expect(await registryDigest(flow, REF, null)).toBe(D1);
+      engine.registry[REF] = { id: "sha256:two", digest: D2 };
+      expect(await registryDigest(flow, REF, null)).toBe(D2);
+    });
+  });
+
   it("--pull with a bad policy is one line, exit 2, before any engine call", async () => {
     const r = await pod(`up --pull sometimes ${REF}`);
     expect(r.code).toBe(2);

@@ -150,6 +150,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return void res.end('{"status":"Digest: sha256:ab"}\n');
   }
   if (/^\/distribution\/.*\/json$/.test(path)) {
+    if (path.includes("podman")) return json(res, 404, { message: `Path ${path} is not supported`, response: 404 });
     if (!req.headers["x-registry-auth"]) return json(res, 401, { message: "unauthorized: authentication required" });
     return json(res, 200, { Descriptor: { digest: "sha256:dd", mediaType: "x", size: 1 } });
   }
@@ -518,6 +519,10 @@ describe("registries", () => {
     const err = await rejection(engine().distribution("127.0.0.1:5000/team/web:1.0", null));
     expect(err).toBeInstanceOf(ImagePullError);
     expect((err as ImagePullError).kind).toBe("unauthorized");
+  });
+
+  it("distribution on an engine without the endpoint (Podman 4.3's 404 about the path): null, not a missing image", async () => {
+    expect(await engine().distribution("127.0.0.1:5000/podman/web:1.0", auth)).toBeNull();
   });
 });
 
