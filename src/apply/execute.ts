@@ -175,27 +175,38 @@ function requireSandbox(ctx: ExecContext): SandboxRef {
 
 /**
  * Stopped so that it stays stopped. Podman restarts a container by the policy it was created
- * with whenever it exits on its own, and a stop that finds it between two restarts (304) does
- * not count as the user's; only a stop that finds it running holds (measured on Podman 4.3).
- * So on such an engine: stop again until one finds it running, or it stays down.
+ * with whenever it exits on its own; a stop that finds it between two restarts (304) does not
+ * count as the user's, and one that lands as a crashing process exits can lose the race with
+ * Podman's own restart (both seen on Podman 4.3). So on such an engine a replica that crashed
+ * (restarted before, or already down) is watched, and stopped again, until it stays down.
  */
 async function stopForGood(ctx: ExecContext, id: string, timeoutS: number | null): Promise<void> {
   const { engine, clock } = ctx;
-  if ((await engine.stopContainer(id, timeoutS)) || !ctx.facts.fixedRestartPolicy) return;
+  const stopped = await engine.stopContainer(id, timeoutS);
+  if (!ctx.facts.fixedRestartPolicy) return;
+  let last = await engine.inspectContainer(id);
+  if (!last || last.restartPolicy === "no" || (stopped && last.restartCount === 0)) return;
   const deadline = clock.now() + STOP_FOR_GOOD_MS;
+  let quietSince = clock.now();
   while (clock.now() < deadline) {
-    const before = await engine.inspectContainer(id);
-    if (!before || before.restartPolicy === "no") return;
-    await clock.sleep(RESTART_WATCH_MS);
-    const after = await engine.inspectContainer(id);
-    if (!after || (!after.running && after.restartCount === before.restartCount)) return;
-    if (await engine.stopContainer(id, timeoutS)) return;
+    await clock.sleep(RESTART_POLL_MS);
+    const now = await engine.inspectContainer(id);
+    if (!now) return;
+    if (now.running || now.restartCount !== last.restartCount) {
+      await engine.stopContainer(id, timeoutS);
+      quietSince = clock.now();
+    } else if (clock.now() - quietSince >= STAYS_DOWN_MS) {
+      return;
+    }
+    last = now;
   }
 }
 
-/** A crash-looping container restarts about ten times a second on Podman: a look this long sees one. */
-const RESTART_WATCH_MS = 300;
-const STOP_FOR_GOOD_MS = 10_000;
+/** How often a kept container is looked at while Podman may restart it. */
+const RESTART_POLL_MS = 100;
+/** Down this long with no restart: it stays down (a crash loop restarts about ten times a second here). */
+const STAYS_DOWN_MS = 1_500;
+const STOP_FOR_GOOD_MS = 15_000;
 
 /** Stopped, kept under a name out of the way; the number's older previous container goes. */
 async function setAside(ctx: ExecContext, number: number, id: string): Promise<void> {

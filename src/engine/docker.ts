@@ -27,7 +27,7 @@ import {
   type StatsBody,
   type VersionBody,
 } from "./answers.js";
-import { engineMessage, statusOf, toPodError, type ModemError } from "./faults.js";
+import { engineMessage, midRestart, statusOf, toPodError, type ModemError } from "./faults.js";
 import { pullError, splitReference } from "./pull.js";
 import type {
   ContainerConfig,
@@ -221,6 +221,10 @@ export class DockerEngine implements Engine {
       } catch (err) {
         if (o.answers?.includes(statusOf(err) ?? -1)) return null;
         if (o.read && attempt === 1 && (err as ModemError).code === "ECONNRESET") continue;
+        if (o.read && attempt < 5 && midRestart(err)) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
+        }
         throw toPodError(err, what, this.endpoint);
       }
     }
@@ -301,9 +305,8 @@ export class DockerEngine implements Engine {
         const status = statusOf(err);
         // Gone already; or two removals racing harmlessly, the second finding it on its way out.
         if (status === 404 || (status === 409 && /already in progress/.test(engineMessage(err as ModemError)))) return;
-        // Podman, caught between a container's exit and its restart, cannot kill it ("container
-        // state improper: stopped"); a moment later it can.
-        if (attempt < 5 && /container state improper/.test(engineMessage(err as ModemError))) {
+        // Podman, caught between a container's exit and its restart, cannot kill it; a moment later it can.
+        if (attempt < 5 && midRestart(err)) {
           await new Promise((r) => setTimeout(r, 100 * attempt));
           continue;
         }
@@ -435,8 +438,8 @@ export class DockerEngine implements Engine {
     return events;
   }
 
-  events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {
-    return this.eventStream({}, labelFilters, signal);
+  events(labelFilters: string[], signal: AbortSignal, sinceMs?: number): AsyncIterable<EngineEvent> {
+    return this.eventStream(sinceMs === undefined ? {} : { since: Math.floor(sinceMs / 1000) }, labelFilters, signal);
   }
 
   private async *eventStream(window: { since?: number; until?: string }, labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent> {

@@ -73,10 +73,10 @@ export interface EventClient {
   /** A container's output line by line, with the engine's timestamps; with `follow`, until it stops or `signal` aborts. */
   logs(id: string, o: LogOptions, signal: AbortSignal): AsyncIterable<LogLine>;
   /**
-   * The engine's container events from now on, until `signal` aborts; ends (or throws) when
-   * the connection to the engine is lost.
+   * The engine's container events from now on (or from `sinceMs`, unix ms, replayed first),
+   * until `signal` aborts; ends (or throws) when the connection to the engine is lost.
    */
-  events(labelFilters: string[], signal: AbortSignal): AsyncIterable<EngineEvent>;
+  events(labelFilters: string[], signal: AbortSignal, sinceMs?: number): AsyncIterable<EngineEvent>;
   /** Container events the engine still holds from `sinceMs` until now (a bounded buffer, lost on restart). */
   pastEvents(labelFilters: string[], sinceMs: number): Promise<EngineEvent[]>;
 }

@@ -70,6 +70,16 @@ export function statusOf(err: unknown): number | null {
   return status;
 }
 
+/**
+ * Podman's 500s for a container caught between its exit and its restart: it cannot kill it
+ * ("container state improper") or read its cgroup ("read /proc/N/cgroup: no such process").
+ * A moment later the same call succeeds.
+ */
+export function midRestart(err: unknown): boolean {
+  const e = err as ModemError | null;
+  return e?.statusCode === 500 && /container state improper|read \/proc\/\d+\/\S+: no such process/.test(engineMessage(e));
+}
+
 export function toPodError(err: unknown, what: string, where: Where): Error {
   if (err instanceof PodError) return err;
   if (!(err instanceof Error)) return new EngineError(`${what}: ${String(err)}`);

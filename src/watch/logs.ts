@@ -40,11 +40,18 @@ export async function readLogs(engine: Engine, pod: ObservedPod, r: LogRequest, 
   return per.flat().sort((a, b) => a.time - b.time || a.number - b.number);
 }
 
+/** How far back the followed events start: a margin for the time the pod was read in, and for a remote engine's clock. */
+const EVENT_REPLAY_MS = 5_000;
+
 /**
  * Follows the pod until `signal` aborts: every replica now, and each one that starts later
  * (a scale, a replace, a repair), from its start. Lines are written as they arrive.
  */
 export async function followLogs(engine: Engine, pod: ObservedPod, r: LogRequest, signal: AbortSignal, write: (line: PodLogLine) => void): Promise<void> {
+  // Events are asked from a little before the replicas were read: a replica that starts while
+  // the stream is still being opened is replayed, not missed (seen once on Podman, late in a
+  // long run: a followed scale missed both new replicas). A start already followed is skipped.
+  const since = Date.now() - EVENT_REPLAY_MS;
   const following = new Set<string>();
   const follow = (c: ObservedReplica, since: number | null, tail: number | null): Promise<void> => {
     following.add(c.id);
@@ -64,7 +71,7 @@ export async function followLogs(engine: Engine, pod: ObservedPod, r: LogRequest
     tasks.push(
       (async () => {
         try {
-          for await (const e of engine.events([`${Label.pod}=${r.pod}`], signal)) {
+          for await (const e of engine.events([`${Label.pod}=${r.pod}`], signal, since)) {
             if (e.action !== "start" || following.has(e.id)) continue;
             const now = chosen(await readPod(engine, r.pod), { ...r, previous: false }).find((c) => c.id === e.id);
             if (now) tasks.push(follow(now, Math.floor(e.time / 1000) - 1, null));

@@ -62,6 +62,8 @@ export const podmanGap = {
   prune: "Podman's own prune stops at a stopped sandbox that replicas joined (\"has dependent containers\"), before pod is involved",
   exitCode:
     "Podman 4.3's compatible API has no update endpoint, so replicas get their restart policy at create and Podman restarts a crashed one itself; it zeroes the exit code when it does",
+  followStop:
+    "measured on Podman 4.3: the lines a replica writes while it stops in a scale-down reach a followed `pod logs -f` in some runs and not in others (its log stream of the removed container can end first)",
   crashLoop: "a crashing replica is restarted by Podman itself (restart policy set at create: the API cannot change it later), so the agent's backoff does not pace it",
   pullStream:
     "these tests read Docker's own POST /images/create answers with curl (its status lines, a 4xx for a refused login); Podman's differ (a 200 with the error in the stream), and pod's pulls through its adapter are proven on Podman by pull.test.ts",

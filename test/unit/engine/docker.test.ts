@@ -45,6 +45,7 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let flakyRemovals = 0;
+let flakyInspects = 0;
 
 /** Every request the servers saw: method, raw URL, headers, body. */
 const seen: { method: string; url: string; headers: IncomingMessage["headers"]; body: Buffer }[] = [];
@@ -78,6 +79,12 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (path === "/containers/vanished/json") return json(res, 500, { message: "container 9e27 does not exist in database: no such container" });
   if (path === "/containers/agent/json") return json(res, 200, { ...INSPECT, Name: "/pod-agent", Config: { ...INSPECT.Config, Image: "docker.io/library/pod-agent:1" } });
   if (path === "/networks/create" && JSON.parse(text.toString() || "{}").Name === "held-net") return json(res, 500, { message: "network name held-net already used: network already exists" });
+  if (path === "/containers/dying/json") {
+    // Podman reading a container's cgroup as its process exits: once refused, then answered.
+    flakyInspects++;
+    if (flakyInspects === 1) return json(res, 500, { message: "read /proc/20622/cgroup: no such process" });
+    return json(res, 200, INSPECT);
+  }
   if (path === "/containers/flaky" && req.method === "DELETE") {
     // Podman between a container's exit and its restart: once refused, then removed.
     flakyRemovals++;
@@ -322,12 +329,14 @@ describe("Podman's answers, translated in the adapter", () => {
     expect(asked).toEqual([{ label: ["dev.pod.name=web"] }]);
   });
 
-  it("a taken container or network name (Podman's 500) is a 409; a container gone while inspected (500) is null; a removal caught between exit and restart is tried again", async () => {
+  it("a taken container or network name (Podman's 500) is a 409; a container gone while inspected (500) is null; a removal or an inspect caught between exit and restart is tried again", async () => {
     const err = await rejection(engine().createNetwork({ name: "held-net", labels: {} }));
     expect((err as EngineError).statusCode).toBe(409);
     expect(await engine().inspectContainer("vanished")).toBeNull();
     await engine().removeContainer("flaky");
     expect(flakyRemovals).toBe(2);
+    expect(await engine().inspectContainer("dying")).not.toBeNull();
+    expect(flakyInspects).toBe(2);
   });
 
   it("no call added to find out which engine answers: listings and inspects ask no /version", async () => {
