@@ -2,11 +2,15 @@
 // a crash, a user or a reboot would, then the published port must answer from every
 // replica again. The engine-restart cases restart dockerd (on Podman, its service) itself and
 // leave it running.
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_NAME as AGENT } from "../../src/agent/install.js";
-import { docker, hello, idsOf, onPodman, pod, podmanGap, podsToClean, removeSandbox, restartEngine, waitFor, waitServing } from "./harness.js";
+import { PODMAN_SH } from "./engine.js";
+import { docker, ENGINE_HOST, hello, idsOf, onPodman, pod, podmanGap, podsToClean, removeSandbox, restartEngine, waitFor, waitServing } from "./harness.js";
 
 const pods = podsToClean();
+const execFileAsync = promisify(execFile);
 const withAgent = { POD_AGENT: "" };
 
 async function up(name: string, port: number, replicas = 3): Promise<void> {
@@ -112,6 +116,33 @@ describe("the agent heals, with no command", () => {
       await restartEngine("TERM"); // as it was, and running
     }
   }, 300_000);
+
+  it.runIf(onPodman)("a reboot on Podman (every container down, the service started again, nothing restarted by Podman): the agent as `pod agent systemd` runs it brings every pod back", async () => {
+    await pod(["agent", "stop"]); // the agent in its container would be down after a reboot too
+    await up("e2e-ag10", 18412, 2);
+    // What a reboot leaves on Podman: every container down, none restarted (no podman-restart here).
+    const down = await execFileAsync(PODMAN_SH, ["podman", "stop", "--all", "--time", "0"]).then(() => 0, (e: { code?: number }) => e.code ?? 1);
+    expect(down).toBe(0);
+    await restartEngine("TERM");
+    expect((await docker(["ps", "--format", "{{.Names}}", "--filter", "label=dev.pod.name=e2e-ag10"])).stdout.trim()).toBe("");
+    // The unit's ExecStart and its DOCKER_HOST, run as systemd would run them.
+    const unit = (await pod(["agent", "systemd"])).stdout;
+    const bin = /^ExecStart=(\S+) agent run$/m.exec(unit)?.[1];
+    const address = /^Environment=DOCKER_HOST=(\S+)$/m.exec(unit)?.[1];
+    expect(bin, unit).toBeTruthy();
+    expect(address, unit).toBe(ENGINE_HOST);
+    const agent = spawn(bin!, ["agent", "run"], { env: { ...process.env, POD_AGENT: "", DOCKER_HOST: address! }, stdio: ["ignore", "pipe", "pipe"] });
+    let said = "";
+    agent.stdout.on("data", (d) => (said += d));
+    agent.stderr.on("data", (d) => (said += d));
+    try {
+      await waitServing(18412, hello("e2e-ag10", 1, 2), 60_000);
+      expect(said).toMatch(/e2e-ag10: sandbox exited.* → start sandbox e2e-ag10-sandbox/);
+    } finally {
+      agent.kill("SIGTERM");
+      await new Promise((r) => agent.once("close", r));
+    }
+  }, 180_000);
 
   it(`a crash loop: says which replica and why, and backs off${onPodman ? " (on Podman, which restarts the replicas itself, says why at a backed-off pace)" : ""}`, async () => {
     await up("e2e-ag7", 18409, 2);
