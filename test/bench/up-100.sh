@@ -22,8 +22,9 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-declare -a up down
+declare -a up down floor
 for run in $(seq "$RUNS"); do
+  floor+=("$(node test/bench/engine-floor.mjs $N)")
   t=$(now)
   if ! out=$($POD up --name $NAME --replicas $N -p 127.0.0.1:$PORT:8080 http_server 2>&1); then
     echo "bench: pod up --replicas $N failed: $(tail -3 <<<"$out")" >&2; exit 1
@@ -33,7 +34,7 @@ for run in $(seq "$RUNS"); do
   [ "$listening" -ge $N ] || { echo "bench: pod up returned with $listening of $N listening" >&2; exit 1; }
   [ "$(curl -s --max-time 2 http://127.0.0.1:$PORT/ | cut -c1-10)" = "Hello from" ] || { echo "bench: the pod does not answer" >&2; exit 1; }
   t=$(now); $POD down $NAME >/dev/null 2>&1; down+=("$(ms_since "$t")")
-  echo "run $run/$RUNS: up ${up[-1]} ms ($listening listening), down ${down[-1]} ms" >&2
+  echo "run $run/$RUNS: up ${up[-1]} ms ($listening listening), down ${down[-1]} ms; the engine alone ${floor[-1]} ms" >&2
 done
 
 verdict() { [ "$1" -le "$2" ] && echo met || echo "NOT met"; }
@@ -44,4 +45,5 @@ printf '| %-40s | %9s | %9s | %9s | %-14s |\n' "measure" "median" "min" "max" "t
 printf '|%s|%s|%s|%s|%s|\n' "------------------------------------------" "-----------" "-----------" "-----------" "----------------"
 row() { printf '| %-40s | %6s ms | %6s ms | %6s ms | %-14s |\n' "$1" "$(median "${@:3}")" "$(printf '%s\n' "${@:3}" | sort -n | head -1)" "$(printf '%s\n' "${@:3}" | sort -n | tail -1)" "$2"; }
 row "pod up --replicas $N, until all listen" "≤ 5 s: $(verdict "$up_med" 5000)" "${up[@]}"
+row "the engine alone, until all listen" "(the floor)" "${floor[@]}"
 row "pod down ($N replicas + sandbox)" "" "${down[@]}"
