@@ -9,6 +9,7 @@ import { load, type ComposeInput, type LoadedService } from "./load.js";
 import { declaration, projectNaming } from "./naming.js";
 import { PROJECT_FLOW, projectOf, type ComposeProject } from "./project.js";
 import { hostPath } from "./volumes.js";
+import { modeOf } from "../modes/index.js";
 
 /** compose-go's ServiceConfig field order: `docker compose config` prints a service's keys so. */
 const SERVICE_ORDER = (
@@ -82,7 +83,7 @@ function service(cx: Source, raw: Obj, loaded: LoadedService, project: ComposePr
   if (loaded.dependsOn.length > 0) {
     out["depends_on"] = Object.fromEntries(loaded.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]));
   } else delete out["depends_on"];
-  if (raw["network_mode"] === undefined && spec.network.balance !== "host") {
+  if (raw["network_mode"] === undefined && !modeOf(spec.network).hostNamespace) {
     const settings = objAt(raw, "networks");
     out["networks"] = Object.fromEntries(loaded.joins.map(({ key }) => [key, isObj(settings[key]) ? settings[key]! : null]));
   }

@@ -9,6 +9,7 @@ import { finishDocument, parseDocument, type DocumentInput } from "./document.js
 import type { Lookup } from "./interpolate.js";
 import type { Naming } from "./naming.js";
 import { serviceSpec, type MappedService } from "./service.js";
+import { modeOf } from "../modes/index.js";
 
 export interface ComposeInput extends DocumentInput {
   /** -p/--project-name, or null. */
@@ -93,7 +94,7 @@ export function load(o: ComposeInput, flow: Flow): Loaded {
 
 /** The host ports a pod binds: its published ones, or on the host's network its replicas' own. */
 function hostPorts(spec: PodSpec): PortMapping[] {
-  return spec.network.balance === "host" ? spec.network.ports.map((p) => ({ ...p, hostIp: "", hostPort: p.containerPort })) : spec.network.ports;
+  return modeOf(spec.network).hostPorts(spec.network.ports);
 }
 
 /** Two services publishing one host port: the second would fail after the first is up (issue 20, defect 4). */

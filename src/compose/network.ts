@@ -6,6 +6,7 @@ import type { Balance, NetworkAttachment, NetworkSpec, PortMapping } from "../po
 import { isExtension, isObj, list, scalar, type Diagnostics, type Obj, type Path, type Source } from "./context.js";
 import { POD_EXTENSION, type PodExtension } from "./extension.js";
 import type { Json } from "./interpolate.js";
+import { modeOf } from "../modes/index.js";
 
 function ports(src: Source, path: Path, raw: Json | undefined, onHost: boolean): PortMapping[] {
   if (!Array.isArray(raw)) return [];
@@ -111,11 +112,12 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): { spe
     }
     balance = "host";
     joined = [];
-  } else if (balance === "host" && joined.length > 0) {
+  } else if (modeOf({ balance }).hostNamespace && joined.length > 0) {
     d.fail([...at, POD_EXTENSION, "balance"], "host cannot be combined with networks", "leave networks out, or write network_mode: host");
   }
 
-  const published = ports(src, [...at, "ports"], s["ports"], balance === "host");
+  const onHostNamespace = modeOf({ balance }).hostNamespace;
+  const published = ports(src, [...at, "ports"], s["ports"], onHostNamespace);
   d.reuse([...at, "ports"], () => checkPortConflicts(published));
   const spec: NetworkSpec = {
     balance,
@@ -127,7 +129,7 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): { spe
     dnsOptions: list(s["dns_opt"]),
     extraHosts: extraHosts(src, [...at, "extra_hosts"], s["extra_hosts"]),
   };
-  if (balance === "host") {
+  if (onHostNamespace) {
     const refused = (
       [
         ["hostname", spec.hostname !== null],
@@ -139,5 +141,5 @@ export function network(src: Source, at: Path, s: Obj, ext: PodExtension): { spe
     ).find(([, given]) => given);
     if (refused) d.fail([...at, refused[0]], "has no meaning on the host's network", "the host's own name, resolver and hosts file apply: leave it out");
   }
-  return { spec, joins: balance === "host" ? [] : keyed.map(({ key, name }) => ({ key, name })) };
+  return { spec, joins: onHostNamespace ? [] : keyed.map(({ key, name }) => ({ key, name })) };
 }

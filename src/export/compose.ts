@@ -6,6 +6,7 @@ import { POD_EXTENSION, type PodExtension } from "../compose/extension.js";
 import type { PodSpec } from "../podspec/types.js";
 import { composeHealthcheck, composeResources, formatDuration, namedVolumes } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
+import { modeOf } from "../modes/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ function service(spec: PodSpec): Obj {
       protocol: p.protocol,
     }));
   }
-  if (n.balance === "host") s["network_mode"] = "host";
+  if (modeOf(n).hostNamespace) s["network_mode"] = "host";
   // Docker's default bridge, as the pod has it: not the project's default network Compose would join.
   else if (n.networks.length === 0) s["network_mode"] = "bridge";
   if (n.networks.length > 0) {

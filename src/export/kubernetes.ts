@@ -14,6 +14,7 @@ import type { IService } from "kubernetes-models/v1/Service";
 import { effectiveTimings, formatGoDuration, isDefaultHealth, probePort } from "../podspec/health.js";
 import { DEFAULT_HEALTH, DEFAULT_STOP_TIMEOUT_S, type PodSpec, type PortMapping } from "../podspec/types.js";
 import { toYamlStream } from "./yaml.js";
+import { modeOf } from "../modes/index.js";
 
 export interface KubernetesOptions {
   /** Seconds between SIGTERM and SIGKILL; overrides the spec's. Default: the spec's, else 10 as docker. */
@@ -190,7 +191,7 @@ export function kubernetesExport(spec: PodSpec, o: KubernetesOptions = {}): Kube
   if (n.networks.some((net) => net.name !== "bridge")) {
     notes.push(`the networks ${n.networks.map((net) => net.name).join(", ")} and their aliases are left out: Kubernetes has one pod network, where the Service's name ${name} resolves`);
   }
-  if (n.balance === "host") notes.push("the pod ran on the host's network; here each replica has its own address and the Service publishes the ports");
+  if (modeOf(n).hostNamespace) notes.push("the pod ran on the host's network; here each replica has its own address and the Service publishes the ports");
 
   const deployment: IDeployment = {
     apiVersion: "apps/v1",

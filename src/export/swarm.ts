@@ -7,6 +7,7 @@ import type { PodSpec } from "../podspec/types.js";
 import { describeHealth } from "../podspec/health.js";
 import { composeHealthcheck, composeResources, formatDuration, parseMount, PROPAGATIONS, stopTimeout } from "./common.js";
 import { escapeDollars, toYaml } from "./yaml.js";
+import { modeOf } from "../modes/index.js";
 
 type Obj = Record<string, unknown>;
 
@@ -50,7 +51,7 @@ export function swarmExport(spec: PodSpec): SwarmExport {
   s["stop_grace_period"] = formatDuration(stopTimeout(spec));
 
   const networks: Obj = {};
-  if (n.balance === "host") {
+  if (modeOf(n).hostNamespace) {
     // Replicas bind the host's ports themselves, with SO_REUSEPORT, as pod runs them.
     networks["host"] = null;
     notes.push(`the replicas join the host's network and listen on ${n.ports.map((p) => `${p.containerPort}/${p.protocol}`).join(", ") || "their ports"} themselves: no routing mesh`);
@@ -102,7 +103,7 @@ export function swarmExport(spec: PodSpec): SwarmExport {
   const doc: Obj = { version: "3.8", services: { [spec.name]: s } };
   if (Object.keys(networks).length > 0) {
     doc["networks"] = Object.fromEntries(Object.keys(networks).map((name) => [name, { external: true, name }]));
-    if (n.balance !== "host") notes.push(`the networks ${Object.keys(networks).join(", ")} must exist as swarm-scoped overlay networks (docker network create -d overlay --attachable NAME)`);
+    if (!modeOf(n).hostNamespace) notes.push(`the networks ${Object.keys(networks).join(", ")} must exist as swarm-scoped overlay networks (docker network create -d overlay --attachable NAME)`);
   }
   if (named.length > 0) doc["volumes"] = Object.fromEntries(named.map((v) => [v, { name: v }]));
   notes.push(`every node that runs a replica needs the image ${r.image}: from a registry the nodes reach, or built on them (then deploy with --resolve-image never)`);

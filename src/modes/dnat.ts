@@ -62,5 +62,8 @@ export const dnat: BalanceMode = {
   // A stopping replica loses its rule first; its connections keep their conntrack entries.
   changeWarnings: () => [],
   publishes: true,
+  hostNamespace: false,
+  hostPorts: (ports) => ports,
+  spreads: true,
   sharedNetworkCounters: false,
 };

@@ -19,5 +19,8 @@ export const host: BalanceMode = {
         ]
       : [],
   publishes: false,
+  hostNamespace: true,
+  hostPorts: (ports) => ports.map((p) => ({ ...p, hostIp: "", hostPort: p.containerPort })),
+  spreads: false,
   sharedNetworkCounters: false,
 };

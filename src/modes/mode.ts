@@ -2,7 +2,7 @@
 // kube-proxy has one per proxy mode. Everything that differs between the modes is a member
 // here, so no other file asks which mode a pod is in. Pure.
 import type { ContainerConfig } from "../engine/types.js";
-import type { NetworkSpec, PodSpec } from "../podspec/types.js";
+import type { NetworkSpec, PodSpec, PortMapping } from "../podspec/types.js";
 
 /** What the engine is like, read once per command (state/snapshot.ts). */
 export interface EngineFacts {
@@ -62,6 +62,15 @@ export interface BalanceMode {
   changeWarnings(facts: EngineFacts, stopsReplicas: boolean): string[];
   /** Whether the sandbox publishes the ports (else replicas bind them on the host). */
   readonly publishes: boolean;
+  /**
+   * Whether the pod runs in the host's own network namespace: it joins no network, and has no
+   * name, resolver or hosts file of its own.
+   */
+  readonly hostNamespace: boolean;
+  /** The host ports the pod binds: its published ones, or the replicas' own on the host. */
+  hostPorts(ports: PortMapping[]): PortMapping[];
+  /** Whether the sandbox itself picks a replica per connection (and so takes `--spread`). */
+  readonly spreads: boolean;
   /** Whether the sandbox's network counters are the whole pod's traffic (one shared namespace). */
   readonly sharedNetworkCounters: boolean;
 }

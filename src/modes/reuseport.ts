@@ -22,5 +22,8 @@ export const reuseport: BalanceMode = {
   changeWarnings: (facts, stops) =>
     !stops || facts.migrateReq ? [] : [`the engine's kernel ${facts.kernelVersion} has no net.ipv4.tcp_migrate_req (Linux 5.14+): connections queued on a stopping replica may be reset`],
   publishes: true,
+  hostNamespace: false,
+  hostPorts: (ports) => ports,
+  spreads: false,
   sharedNetworkCounters: true,
 };

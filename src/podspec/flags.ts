@@ -28,6 +28,7 @@ import {
   parseVolume,
 } from "./parse.js";
 import { DEFAULT_HEALTH, type Balance, type HealthSpec, type NetworkSpec, type PodSpec, type ReplicaSpec } from "./types.js";
+import { modeOf } from "../modes/index.js";
 
 export interface SpecIo {
   environ: Record<string, string | undefined>;
@@ -123,13 +124,14 @@ function networkFrom(flags: UpFlags): NetworkSpec {
     throw new UsageError("--network-alias needs a user-defined network", "Docker resolves names on user networks only: add --network NAME (docker network create NAME)");
   }
   const balance = parseBalance(flags.balance);
-  if (flags.spread !== undefined && balance !== "dnat") throw new UsageError("--spread applies to --balance dnat", "add --balance dnat, or leave --spread out");
+  const mode = modeOf({ balance });
+  if (flags.spread !== undefined && !mode.spreads) throw new UsageError("--spread applies to --balance dnat", "add --balance dnat, or leave --spread out");
   if (flags.spread !== undefined && flags.spread !== "random" && flags.spread !== "round-robin") {
     throw new UsageError(`--spread "${flags.spread}" is not a way to pick a replica`, "use random (the default) or round-robin");
   }
   return {
     balance,
-    ...(balance === "dnat" ? { spread: (flags.spread ?? "random") as "random" | "round-robin" } : {}),
+    ...(mode.spreads ? { spread: (flags.spread ?? "random") as "random" | "round-robin" } : {}),
     networks: [...new Set(networks)].map((name) => ({ name, aliases: name === "bridge" ? [] : flags["network-alias"] })),
     ...shared,
   };
