@@ -90,7 +90,7 @@ export async function updateOnce(deps: FlowDeps, spec: PodSpec, readyTimeoutMs: 
   const ref = spec.replica.image;
   const parsed = pullable(ref) ? parseReference(ref) : null;
   if (!parsed || parsed.kind !== "named" || parsed.digest !== null) return { kind: "skipped", why: "its image is pinned by digest or id: it never moves" };
-  const digest = await registryDigest(deps, ref, await deps.auth(ref));
+  const { digest, pulled } = await registryDigest(deps, ref, await deps.auth(ref));
   const running = spec.replica.digest ?? "";
   if (running.endsWith(`@${digest}`)) return { kind: "current" };
   log(`${ref} moved in its registry: ${short(running) || "unknown"} → ${short(digest)}; pulling, then rolling out start-first`);
@@ -104,7 +104,8 @@ export async function updateOnce(deps: FlowDeps, spec: PodSpec, readyTimeoutMs: 
         const { digest: _old, ...replica } = recorded.replica;
         return { spec: { ...recorded, replica: { ...replica, imageId: "" } }, cause: "auto-update" };
       },
-      image: { ref, policy: "always" },
+      // Already pulled to learn the digest (an engine without /distribution): not pulled again.
+      image: { ref, policy: pulled ? "missing" : "always" },
       recreate: false,
       mustExist: true,
       stopTimeoutS: null,

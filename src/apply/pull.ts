@@ -55,9 +55,9 @@ function upToDate(ref: string, id: string): string {
  * learnt by pulling (cheap when nothing moved: the layers are there) and reading the image's
  * repository digest.
  */
-export async function registryDigest(deps: FlowDeps, ref: string, auth: string | null): Promise<string> {
+export async function registryDigest(deps: FlowDeps, ref: string, auth: string | null): Promise<{ digest: string; pulled: boolean }> {
   const asked = await deps.engine.distribution(ref, auth);
-  if (asked) return asked.digest;
+  if (asked) return { digest: asked.digest, pulled: false };
   await deps.engine.pull(ref, auth, () => undefined, deps.signal);
   const parsed = parseReference(ref);
   const repository = parsed.kind === "named" ? repositoryName(parsed) : ref;
@@ -66,7 +66,7 @@ export async function registryDigest(deps: FlowDeps, ref: string, auth: string |
   const familiar = (name: string) => name.replace(/^docker\.io\/(library\/)?/, "");
   const found = digests.find((d) => familiar(d.slice(0, d.indexOf("@"))) === familiar(repository)) ?? digests[0];
   if (!found) throw new EngineError(`look up ${ref}: the pulled image has no registry digest`);
-  return found.slice(found.indexOf("@") + 1);
+  return { digest: found.slice(found.indexOf("@") + 1), pulled: true };
 }
 
 /**
